@@ -1,0 +1,291 @@
+import type { ChainRef } from './types.js'
+
+/**
+ * Every stable error code the relay can raise. Each one has an entry in docs/errors.md;
+ * retry decisions read `RelayError.retryable`, never the message text.
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'MESSAGE_INVALID'
+  | 'BODY_TOO_LARGE'
+  | 'UNSUPPORTED_VERSION'
+  | 'INVALID_PROOF'
+  | 'BUNDLE_INVALID'
+  | 'CERTIFICATE_INVALID'
+  | 'RPC_TIMEOUT'
+  | 'RPC_ERROR'
+  | 'CHAIN_ID_MISMATCH'
+  | 'ENDPOINT_DISAGREEMENT'
+  | 'BRIDGE_NOT_DEPLOYED'
+  | 'ALREADY_DELIVERED'
+  | 'DELIVERY_REVERTED'
+  | 'DESTINATION_PAUSED'
+  | 'RATE_LIMITED'
+  | 'TX_NOT_CONFIRMED'
+  | 'KEY_INVALID'
+  | 'CONTRACT_BUILD_FAILED'
+  | 'PROCESS_FAILED'
+  | 'USAGE'
+
+/** Base of every error the project throws: a stable code, a retry hint and structured metadata. */
+export class RelayError extends Error {
+  override name = 'RelayError'
+  readonly code: ErrorCode
+  readonly retryable: boolean
+  readonly meta: Record<string, unknown>
+  constructor(
+    short: string,
+    o: { code: ErrorCode; retryable?: boolean; cause?: unknown; meta?: Record<string, unknown> },
+  ) {
+    super(`${short}\nDocs: docs/errors.md#${o.code.toLowerCase()}`, { cause: o.cause })
+    this.code = o.code
+    this.retryable = o.retryable ?? false
+    this.meta = o.meta ?? {}
+  }
+}
+
+/** One config issue: the dotted path of the field and what was wrong with it. */
+export interface ConfigIssue {
+  path: string
+  message: string
+}
+
+export class ConfigInvalidError extends RelayError {
+  override name = 'ConfigInvalidError'
+  readonly issues: readonly ConfigIssue[]
+  constructor(p: { source: string; issues: ConfigIssue[]; cause?: unknown }) {
+    const list = p.issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n')
+    super(`Config ${p.source} is invalid:\n${list}`, {
+      code: 'CONFIG_INVALID',
+      cause: p.cause,
+      meta: { source: p.source, issues: p.issues },
+    })
+    this.issues = p.issues
+  }
+}
+
+/** A message (or one of its fields) that does not follow the canonical format. */
+export class MessageInvalidError extends RelayError {
+  override name = 'MessageInvalidError'
+  constructor(p: { field: string; expected: string; got?: string }) {
+    super(`Message field "${p.field}" is invalid: expected ${p.expected}${p.got === undefined ? '' : `, got ${p.got}`}.`, {
+      code: 'MESSAGE_INVALID',
+      meta: { ...p },
+    })
+  }
+}
+
+export class BodyTooLargeError extends RelayError {
+  override name = 'BodyTooLargeError'
+  constructor(p: { sizeBytes: number; maxBytes: number }) {
+    super(`Message body is ${p.sizeBytes} bytes; the maximum is ${p.maxBytes}.`, {
+      code: 'BODY_TOO_LARGE',
+      meta: { ...p },
+    })
+  }
+}
+
+export class UnsupportedVersionError extends RelayError {
+  override name = 'UnsupportedVersionError'
+  constructor(p: { version: number; supported: number[] }) {
+    super(`Message version ${p.version} is not supported (supported: ${p.supported.join(', ')}).`, {
+      code: 'UNSUPPORTED_VERSION',
+      meta: { ...p },
+    })
+  }
+}
+
+/**
+ * Reasons a proof is refused. Stable strings: tests, alerts and `isthmus proof verify` print them.
+ */
+export type InvalidProofReason =
+  | 'MALFORMED_ENCODING'
+  | 'NON_CANONICAL'
+  | 'TRAILING_DATA'
+  | 'HASH_MISMATCH'
+  | 'ROOT_MISMATCH'
+  | 'NODE_MISSING'
+  | 'EXTRA_NODES'
+  | 'KEY_MISMATCH'
+  | 'VALUE_ABSENT'
+  | 'DEPTH_EXCEEDED'
+  | 'HEADER_MISMATCH'
+  | 'LOG_NOT_FOUND'
+  | 'EMITTER_NOT_BRIDGE'
+  | 'TX_FAILED'
+  | 'MESSAGE_MISMATCH'
+  | 'NOT_FINAL'
+  | 'SIGNATURE_INVALID'
+  | 'QUORUM_NOT_MET'
+  | 'UNKNOWN_AUTHORITY'
+  | 'VALIDATION_CODE'
+  | 'POLICY_NOT_SATISFIED'
+  | 'CERT_CHAIN_INVALID'
+
+export class InvalidProofError extends RelayError {
+  override name = 'InvalidProofError'
+  readonly reason: InvalidProofReason
+  constructor(p: { reason: InvalidProofReason; detail: string; meta?: Record<string, unknown> }) {
+    super(`Proof rejected (${p.reason}): ${p.detail}`, {
+      code: 'INVALID_PROOF',
+      meta: { reason: p.reason, ...p.meta },
+    })
+    this.reason = p.reason
+  }
+}
+
+/** A proof bundle document that is not well-formed (before any cryptographic check). */
+export class BundleInvalidError extends RelayError {
+  override name = 'BundleInvalidError'
+  constructor(p: { field: string; expected: string; cause?: unknown }) {
+    super(`Proof bundle field "${p.field}" is invalid: expected ${p.expected}.`, {
+      code: 'BUNDLE_INVALID',
+      cause: p.cause,
+      meta: { field: p.field, expected: p.expected },
+    })
+  }
+}
+
+export class CertificateInvalidError extends RelayError {
+  override name = 'CertificateInvalidError'
+  constructor(p: { reason: string; meta?: Record<string, unknown> }) {
+    super(`Quorum certificate rejected: ${p.reason}.`, { code: 'CERTIFICATE_INVALID', meta: { ...p.meta } })
+  }
+}
+
+export class RpcTimeoutError extends RelayError {
+  override name = 'RpcTimeoutError'
+  constructor(p: { chain: ChainRef; method: string; timeoutMs: number; cause?: unknown }) {
+    super(`RPC "${p.method}" timed out after ${p.timeoutMs} ms on ${p.chain}.`, {
+      code: 'RPC_TIMEOUT',
+      retryable: true,
+      cause: p.cause,
+      meta: { chain: p.chain, method: p.method, timeoutMs: p.timeoutMs },
+    })
+  }
+}
+
+export class RpcError extends RelayError {
+  override name = 'RpcError'
+  constructor(p: { chain: ChainRef; method: string; endpoint?: string; retryable?: boolean; cause?: unknown }) {
+    super(`RPC "${p.method}" failed on ${p.chain}${p.endpoint ? ` (${p.endpoint})` : ''}.`, {
+      code: 'RPC_ERROR',
+      retryable: p.retryable ?? true,
+      cause: p.cause,
+      meta: { chain: p.chain, method: p.method, endpoint: p.endpoint },
+    })
+  }
+}
+
+export class ChainIdMismatchError extends RelayError {
+  override name = 'ChainIdMismatchError'
+  constructor(p: { chain: ChainRef; expected: string; actual: string; endpoint?: string }) {
+    super(`Endpoint for ${p.chain} reports chain identity ${p.actual}; the config expects ${p.expected}.`, {
+      code: 'CHAIN_ID_MISMATCH',
+      meta: { ...p },
+    })
+  }
+}
+
+export class EndpointDisagreementError extends RelayError {
+  override name = 'EndpointDisagreementError'
+  constructor(p: { chain: ChainRef; blockNumber: bigint; hashes: Record<string, string> }) {
+    super(`RPC endpoints of ${p.chain} disagree on block ${p.blockNumber}; the route is halted.`, {
+      code: 'ENDPOINT_DISAGREEMENT',
+      retryable: false,
+      meta: { chain: p.chain, blockNumber: p.blockNumber.toString(), hashes: p.hashes },
+    })
+  }
+}
+
+export class BridgeNotDeployedError extends RelayError {
+  override name = 'BridgeNotDeployedError'
+  constructor(p: { chain: ChainRef; address: string }) {
+    super(`No bridge code at ${p.address} on ${p.chain}.`, { code: 'BRIDGE_NOT_DEPLOYED', meta: { ...p } })
+  }
+}
+
+/** The destination already executed this id: a success for the relay, not a failure. */
+export class AlreadyDeliveredError extends RelayError {
+  override name = 'AlreadyDeliveredError'
+  constructor(p: { chain: ChainRef; id: string }) {
+    super(`Message ${p.id} was already delivered on ${p.chain}.`, { code: 'ALREADY_DELIVERED', meta: { ...p } })
+  }
+}
+
+export class DeliveryRevertedError extends RelayError {
+  override name = 'DeliveryRevertedError'
+  constructor(p: { chain: ChainRef; id: string; reason: string; retryable?: boolean; cause?: unknown }) {
+    super(`Delivery of ${p.id} on ${p.chain} reverted: ${p.reason}.`, {
+      code: 'DELIVERY_REVERTED',
+      retryable: p.retryable ?? false,
+      cause: p.cause,
+      meta: { chain: p.chain, id: p.id, reason: p.reason },
+    })
+  }
+}
+
+export class DestinationPausedError extends RelayError {
+  override name = 'DestinationPausedError'
+  constructor(p: { chain: ChainRef; id?: string }) {
+    super(`The bridge on ${p.chain} is paused.`, { code: 'DESTINATION_PAUSED', retryable: true, meta: { ...p } })
+  }
+}
+
+export class RateLimitedError extends RelayError {
+  override name = 'RateLimitedError'
+  constructor(p: { chain: ChainRef; id?: string; asset?: string }) {
+    super(`Rate limit reached on ${p.chain}${p.asset ? ` for asset ${p.asset}` : ''}.`, {
+      code: 'RATE_LIMITED',
+      retryable: true,
+      meta: { ...p },
+    })
+  }
+}
+
+export class TxNotConfirmedError extends RelayError {
+  override name = 'TxNotConfirmedError'
+  constructor(p: { chain: ChainRef; txHash: string; waitedMs: number }) {
+    super(`Transaction ${p.txHash} on ${p.chain} was not confirmed within ${p.waitedMs} ms.`, {
+      code: 'TX_NOT_CONFIRMED',
+      retryable: true,
+      meta: { ...p },
+    })
+  }
+}
+
+export class KeyInvalidError extends RelayError {
+  override name = 'KeyInvalidError'
+  constructor(p: { source: string; expected: string; cause?: unknown }) {
+    super(`Key from ${p.source} is invalid: expected ${p.expected}.`, {
+      code: 'KEY_INVALID',
+      cause: p.cause,
+      meta: { source: p.source, expected: p.expected },
+    })
+  }
+}
+
+export class ContractBuildError extends RelayError {
+  override name = 'ContractBuildError'
+  constructor(p: { errors: string[] }) {
+    super(`Solidity compilation failed:\n${p.errors.join('\n')}`, { code: 'CONTRACT_BUILD_FAILED', meta: { ...p } })
+  }
+}
+
+/** A child process (chain node, nats-server, relayer) failed to start or exited unexpectedly. */
+export class ProcessFailedError extends RelayError {
+  override name = 'ProcessFailedError'
+  constructor(p: { name: string; detail: string; cause?: unknown }) {
+    super(`Process ${p.name} failed: ${p.detail}.`, { code: 'PROCESS_FAILED', cause: p.cause, meta: { name: p.name } })
+  }
+}
+
+export class UsageError extends RelayError {
+  override name = 'UsageError'
+  constructor(p: { detail: string }) {
+    super(p.detail, { code: 'USAGE' })
+  }
+}
+
+/** Narrow an unknown thrown value to RelayError. */
+export const isRelayError = (e: unknown): e is RelayError => e instanceof RelayError
