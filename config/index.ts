@@ -1,0 +1,7 @@
+/**
+ * Configuration: the schema, the loader (the only code that reads config files) and secret resolution.
+ */
+export { loadConfig, parseConfig } from './loadConfig.js'
+export { resolvePrivateKey } from './resolveSecret.js'
+export type { ChainConfig, Config, EvmChainConfig, SecretRef } from './schema.js'
+export { ConfigSchema } from './schema.js'

@@ -1,0 +1,146 @@
+import { z } from 'zod'
+
+const hex = (bytes: number) =>
+  z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), `0x-prefixed hex of ${bytes} bytes`)
+const address = hex(20)
+const chainRef = z.string().regex(/^(evm|substrate|fabric):[A-Za-z0-9._-]+$/, 'a chain ref such as evm:1, substrate:polkadot, fabric:trade-channel')
+const loopbackOrAny = z.string().min(1)
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name in UPPER_SNAKE case')
+
+/**
+ * Where a secret comes from. Never the secret itself: the config names an env var or an
+ * encrypted keystore file whose password is in an env var.
+ */
+export const SecretRef = z.union([
+  z.object({ env: envName }).strict(),
+  z.object({ keystore: z.string().min(1), passwordEnv: envName }).strict(),
+])
+export type SecretRef = z.infer<typeof SecretRef>
+
+const Finality = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('finalized-tag') }).strict(),
+  z.object({ mode: z.literal('confirmations'), confirmations: z.number().int().min(1).max(10_000) }).strict(),
+])
+
+const EvmChain = z
+  .object({
+    kind: z.literal('evm'),
+    ref: chainRef,
+    domain: z.number().int().min(0).max(0xffffffff),
+    chainId: z.coerce.bigint().refine((v) => v > 0n && v < 2n ** 96n, 'a chain id in [1, 2^96)'),
+    rpcUrls: z.array(z.url()).min(1),
+    bridge: address,
+    startBlock: z.coerce.bigint().refine((v) => v >= 0n, 'a block number ≥ 0').default(0n),
+    finality: Finality.default({ mode: 'finalized-tag' }),
+    signer: SecretRef,
+    pollIntervalMs: z.number().int().min(10).max(600_000).default(1000),
+    maxLogRangeBlocks: z.number().int().min(1).max(100_000).default(2000),
+    destinationConfirmations: z.number().int().min(0).max(10_000).default(1),
+    maxFeePerGasCapWei: z.coerce.bigint().refine((v) => v > 0n, 'a positive fee cap in wei').default(500_000_000_000n),
+    bumpPercent: z.number().min(12.5).max(1000).default(12.5),
+    stuckAfterMs: z.number().int().min(100).default(30_000),
+  })
+  .strict()
+
+const SubstrateChain = z
+  .object({
+    kind: z.literal('substrate'),
+    ref: chainRef,
+    domain: z.number().int().min(0).max(0xffffffff),
+    wsUrls: z.array(z.url()).min(1),
+    genesisHash: hex(32),
+    signer: SecretRef,
+  })
+  .strict()
+
+const FabricChain = z
+  .object({
+    kind: z.literal('fabric'),
+    ref: chainRef,
+    domain: z.number().int().min(0).max(0xffffffff),
+    peerEndpoint: loopbackOrAny,
+    channel: z.string().min(1),
+    chaincode: z.string().min(1),
+    mspId: z.string().min(1),
+    identity: z.object({ certPath: z.string().min(1), key: SecretRef }).strict(),
+  })
+  .strict()
+
+export const ChainConfig = z.discriminatedUnion('kind', [EvmChain, SubstrateChain, FabricChain])
+export type ChainConfig = z.infer<typeof ChainConfig>
+export type EvmChainConfig = z.infer<typeof EvmChain>
+
+const CommitteeMember = z
+  .object({
+    id: z.string().min(1),
+    address,
+    operatorId: z.string().min(1),
+    custodyDomain: z.string().min(1),
+  })
+  .strict()
+
+export const CommitteeConfig = z
+  .object({
+    epoch: z.coerce.bigint().refine((v) => v >= 1n && v < 2n ** 64n, 'an epoch in [1, 2^64)'),
+    threshold: z.number().int().min(1),
+    /** majority: threshold > N/2; bft: threshold ≥ ⌊2N/3⌋+1 (RELIABILITY.md NT-08). */
+    policy: z.enum(['majority', 'bft']).default('majority'),
+    members: z.array(CommitteeMember).min(1).max(255),
+  })
+  .strict()
+
+export const ConfigSchema = z
+  .object({
+    node: z
+      .object({
+        /** This relayer's committee member id (one of committee.members[].id). */
+        memberId: z.string().min(1),
+        attestationKey: SecretRef,
+        stateDir: z.string().min(1).default('.isthmus'),
+      })
+      .strict(),
+    committee: CommitteeConfig,
+    chains: z.array(ChainConfig).min(2),
+    routes: z
+      .array(z.object({ from: chainRef, to: chainRef }).strict())
+      .optional(),
+    nats: z
+      .object({
+        servers: z.array(z.string().min(1)).min(1),
+        replicas: z.number().int().min(1).max(5).default(1),
+        credentialsEnv: envName.optional(),
+      })
+      .strict(),
+    api: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) })
+      .strict()
+      .default({ host: '127.0.0.1', port: 0 }),
+    requestTimeoutMs: z.number().int().positive().default(10_000),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const dup = <T>(xs: T[]) => xs.filter((x, i) => xs.indexOf(x) !== i)
+    for (const d of dup(c.chains.map((x) => x.ref))) ctx.addIssue({ code: 'custom', path: ['chains'], message: `chain ref ${d} appears twice` })
+    for (const d of dup(c.chains.map((x) => x.domain))) ctx.addIssue({ code: 'custom', path: ['chains'], message: `domain ${d} appears twice; domains must be unique` })
+    const m = c.committee.members
+    const n = m.length
+    const t = c.committee.threshold
+    if (t > n) ctx.addIssue({ code: 'custom', path: ['committee', 'threshold'], message: `threshold ${t} exceeds the ${n} members` })
+    const min = c.committee.policy === 'bft' ? Math.floor((2 * n) / 3) + 1 : Math.floor(n / 2) + 1
+    if (t < min) ctx.addIssue({ code: 'custom', path: ['committee', 'threshold'], message: `policy ${c.committee.policy} needs threshold ≥ ${min} for ${n} members (NT-08)` })
+    for (const d of dup(m.map((x) => x.address.toLowerCase()))) ctx.addIssue({ code: 'custom', path: ['committee', 'members'], message: `address ${d} appears twice` })
+    for (const d of dup(m.map((x) => x.id))) ctx.addIssue({ code: 'custom', path: ['committee', 'members'], message: `member id ${d} appears twice` })
+    // NT-01: no operator or custody domain may hold two keys of the committee.
+    for (const d of dup(m.map((x) => x.operatorId))) ctx.addIssue({ code: 'custom', path: ['committee', 'members'], message: `operator ${d} holds more than one committee key (NT-01)` })
+    for (const d of dup(m.map((x) => x.custodyDomain))) ctx.addIssue({ code: 'custom', path: ['committee', 'members'], message: `custody domain ${d} holds more than one committee key (NT-01)` })
+    if (!m.some((x) => x.id === c.node.memberId)) ctx.addIssue({ code: 'custom', path: ['node', 'memberId'], message: `${c.node.memberId} is not a committee member` })
+    const refs = new Set(c.chains.map((x) => x.ref))
+    c.routes?.forEach((r, i) => {
+      if (!refs.has(r.from)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'from'], message: `unknown chain ${r.from}` })
+      if (!refs.has(r.to)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'to'], message: `unknown chain ${r.to}` })
+      if (r.from === r.to) ctx.addIssue({ code: 'custom', path: ['routes', i], message: 'a route needs two different chains' })
+    })
+  })
+
+export type Config = z.infer<typeof ConfigSchema>
