@@ -26,6 +26,12 @@ export type ErrorCode =
   | 'CONTRACT_BUILD_FAILED'
   | 'PROCESS_FAILED'
   | 'USAGE'
+  | 'TOOL_NOT_FOUND'
+  | 'NATS_UNAVAILABLE'
+  | 'NATS_TIMEOUT'
+  | 'NATS_API_ERROR'
+  | 'KV_CONFLICT'
+  | 'WIRE_INVALID'
 
 /** Base of every error the project throws: a stable code, a retry hint and structured metadata. */
 export class RelayError extends Error {
@@ -284,6 +290,83 @@ export class UsageError extends RelayError {
   override name = 'UsageError'
   constructor(p: { detail: string }) {
     super(p.detail, { code: 'USAGE' })
+  }
+}
+
+/** An external binary the harness or `isthmus dev` runs (nats-server, ...) is not installed. */
+export class ToolNotFoundError extends RelayError {
+  override name = 'ToolNotFoundError'
+  constructor(p: { tool: string; searched: string[]; install: string }) {
+    super(`${p.tool} was not found (searched: ${p.searched.join(', ')}); install it with: ${p.install}.`, {
+      code: 'TOOL_NOT_FOUND',
+      meta: { ...p },
+    })
+  }
+}
+
+/** NATS could not be reached (connection refused or closed, JetStream not answering). Retryable. */
+export class NatsUnavailableError extends RelayError {
+  override name = 'NatsUnavailableError'
+  constructor(p: { op: string; cause?: unknown }) {
+    super(`NATS is unavailable for "${p.op}".`, {
+      code: 'NATS_UNAVAILABLE',
+      retryable: true,
+      cause: p.cause,
+      meta: { op: p.op },
+    })
+  }
+}
+
+/** A NATS request (publish ack, JetStream API call) got no answer in time. Retryable. */
+export class NatsTimeoutError extends RelayError {
+  override name = 'NatsTimeoutError'
+  constructor(p: { op: string; timeoutMs?: number; cause?: unknown }) {
+    super(`NATS request "${p.op}" timed out.`, {
+      code: 'NATS_TIMEOUT',
+      retryable: true,
+      cause: p.cause,
+      meta: { op: p.op, timeoutMs: p.timeoutMs },
+    })
+  }
+}
+
+/** JetStream refused an API call (bad config, wrong last sequence, missing stream...). */
+export class NatsApiError extends RelayError {
+  override name = 'NatsApiError'
+  readonly apiCode: number | undefined
+  constructor(p: { op: string; apiCode?: number; description?: string; retryable?: boolean; cause?: unknown }) {
+    super(`JetStream refused "${p.op}"${p.description ? `: ${p.description}` : ''}.`, {
+      code: 'NATS_API_ERROR',
+      retryable: p.retryable ?? false,
+      cause: p.cause,
+      meta: { op: p.op, apiCode: p.apiCode, description: p.description },
+    })
+    this.apiCode = p.apiCode
+  }
+}
+
+/** A KV compare-and-set kept losing to concurrent writers. Retryable (the record is intact). */
+export class KvConflictError extends RelayError {
+  override name = 'KvConflictError'
+  constructor(p: { bucket: string; key: string; attempts: number; cause?: unknown }) {
+    super(`KV update of "${p.key}" in ${p.bucket} lost ${p.attempts} compare-and-set races.`, {
+      code: 'KV_CONFLICT',
+      retryable: true,
+      cause: p.cause,
+      meta: { bucket: p.bucket, key: p.key, attempts: p.attempts },
+    })
+  }
+}
+
+/** A document received over NATS (attestation, certificate, event, KV record) is malformed. Never retryable. */
+export class WireFormatError extends RelayError {
+  override name = 'WireFormatError'
+  constructor(p: { kind: string; issues: string[]; cause?: unknown }) {
+    super(`Malformed ${p.kind}: ${p.issues.join('; ')}.`, {
+      code: 'WIRE_INVALID',
+      cause: p.cause,
+      meta: { kind: p.kind, issues: p.issues },
+    })
   }
 }
 
