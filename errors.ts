@@ -127,13 +127,16 @@ export type InvalidProofReason =
   | 'VALIDATION_CODE'
   | 'POLICY_NOT_SATISFIED'
   | 'CERT_CHAIN_INVALID'
+  | 'VALUE_PRESENT'
+  | 'CHAIN_MISMATCH'
 
 export class InvalidProofError extends RelayError {
   override name = 'InvalidProofError'
   readonly reason: InvalidProofReason
-  constructor(p: { reason: InvalidProofReason; detail: string; meta?: Record<string, unknown> }) {
+  constructor(p: { reason: InvalidProofReason; detail: string; meta?: Record<string, unknown>; cause?: unknown }) {
     super(`Proof rejected (${p.reason}): ${p.detail}`, {
       code: 'INVALID_PROOF',
+      cause: p.cause,
       meta: { reason: p.reason, ...p.meta },
     })
     this.reason = p.reason
