@@ -1,19 +1,110 @@
 /**
- * Pure verifiers (no I/O): source proofs per chain family and quorum certificates.
+ * Pure proof verification: no I/O, no clients, no logger. Verifiers throw `InvalidProofError`
+ * (with a stable `reason`) or `BundleInvalidError`; they never return false.
  */
-export {
-  type AssembleCertificateResult,
-  assembleCertificate,
-  type RejectedAttestation,
-  type VerifyAttestationOptions,
-  verifyAttestation,
-} from './quorum/assembleCertificate.js'
-export { recoverAttestationSigner } from './quorum/recoverAttestationSigner.js'
-export { signAttestation } from './quorum/signAttestation.js'
-export { SECP256K1_HALF_N, SECP256K1_N, SIGNATURE_BYTES } from './quorum/signatureFormat.js'
-export type { Committee, QuorumCheck } from './quorum/types.js'
-export {
-  committeeMembers,
-  type VerifyQuorumCertificateOptions,
-  verifyQuorumCertificate,
-} from './quorum/verifyQuorumCertificate.js'
+
+/**
+ * Assemble an `evm-receipt` proof bundle from the header fields and all receipts of the block.
+ * @throws BundleInvalidError, InvalidProofError HEADER_MISMATCH / ROOT_MISMATCH
+ * @example const bundle = buildEvmReceiptBundle({ chain, chainId, bridge, header, receipts, txIndex, logIndex, finality })
+ */
+export { buildEvmReceiptBundle } from './evm/buildEvmReceiptBundle.js'
+/**
+ * Build the Merkle-Patricia trie of some entries and the proof of one key.
+ * @throws BundleInvalidError for no entries, a repeated key or an empty value
+ * @example const { root, proof } = buildMptProof(entries, key)
+ */
+export { buildMptProof } from './evm/buildMptProof.js'
+/**
+ * Build a block's receipts trie from its JSON-RPC receipts and the proof of one receipt.
+ * @throws BundleInvalidError for malformed or out-of-order receipts
+ * @example const { root, proof } = buildReceiptProof(receipts, txIndex)
+ */
+export { buildReceiptProof } from './evm/buildReceiptProof.js'
+/**
+ * The strict ABI decoding of a Dispatch log's `bytes message`, and the event's topic0.
+ * @throws InvalidProofError MALFORMED_ENCODING
+ */
+export { DISPATCH_TOPIC, decodeDispatchData } from './evm/decodeDispatchData.js'
+/**
+ * Decode the header fields the verifiers use from a header RLP.
+ * @throws InvalidProofError MALFORMED_ENCODING, NON_CANONICAL, TRAILING_DATA
+ */
+export { decodeHeader } from './evm/decodeHeader.js'
+/**
+ * Decode a proven receipt value (legacy or typed): status, cumulative gas, logs.
+ * @throws InvalidProofError MALFORMED_ENCODING, NON_CANONICAL, TRAILING_DATA
+ */
+export { decodeReceipt } from './evm/decodeReceipt.js'
+/**
+ * Strict RLP decoding (canonical encodings only, no trailing bytes).
+ * @throws InvalidProofError MALFORMED_ENCODING, NON_CANONICAL, TRAILING_DATA, DEPTH_EXCEEDED
+ */
+export { decodeRlp } from './evm/decodeRlp.js'
+/**
+ * Header RLP from JSON-RPC fields, Frontier to Prague.
+ * @throws BundleInvalidError naming the missing or malformed field
+ */
+export { encodeHeader } from './evm/encodeHeader.js'
+/**
+ * Consensus encoding of a JSON-RPC receipt (types 0x0-0x4, pre-Byzantium root too).
+ * @throws BundleInvalidError naming the malformed field
+ */
+export { encodeReceipt } from './evm/encodeReceipt.js'
+/** Canonical RLP encoding. */
+export { encodeRlp } from './evm/encodeRlp.js'
+/**
+ * keccak256 of the header RLP built from JSON-RPC fields: the block hash.
+ * @throws BundleInvalidError naming the missing or malformed field
+ */
+export { hashHeader } from './evm/hashHeader.js'
+/**
+ * Check the shape of an `evm-receipt` bundle document.
+ * @throws BundleInvalidError naming the field
+ */
+export { parseEvmReceiptBundle } from './evm/parseEvmReceiptBundle.js'
+/** The receipts-trie key of a transaction index, `rlp(index)`. */
+export { receiptKey } from './evm/receiptKey.js'
+export type {
+  BuildEvmReceiptBundleOptions,
+  BuildMptProofResult,
+  BytesLike,
+  DecodedHeader,
+  DecodedReceipt,
+  EvmFinalityEvidence,
+  EvmLog,
+  EvmReceiptBundle,
+  EvmRpcHeader,
+  EvmRpcLog,
+  EvmRpcReceipt,
+  MptEntry,
+  MptProofInput,
+  RlpItem,
+  VerifyEvmReceiptBundleOptions,
+  VerifyEvmReceiptBundleResult,
+  VerifyMptProofOptions,
+} from './evm/types.js'
+/**
+ * Verify an `evm-receipt` bundle offline: header hash, receipt proof, status, Dispatch log, message.
+ * @throws BundleInvalidError, InvalidProofError (reason per failed check, docs/proofs.md)
+ */
+export { verifyEvmReceiptBundle } from './evm/verifyEvmReceiptBundle.js'
+/**
+ * Verify a Merkle-Patricia exclusion proof.
+ * @throws InvalidProofError VALUE_PRESENT, or any reason of verifyMptProof
+ */
+export { verifyMptAbsence } from './evm/verifyMptAbsence.js'
+/**
+ * Verify a Merkle-Patricia inclusion proof and return the value.
+ * @throws InvalidProofError VALUE_ABSENT, NODE_MISSING, ROOT_MISMATCH, HASH_MISMATCH, EXTRA_NODES,
+ *   DEPTH_EXCEEDED, NON_CANONICAL, MALFORMED_ENCODING, TRAILING_DATA
+ */
+export { verifyMptProof } from './evm/verifyMptProof.js'
+/** Default maximum number of MPT proof nodes. */
+export { MAX_MPT_DEPTH } from './evm/walkMptProof.js'
+export type { ProofBundle, ProofBundleKind, VerifyProofBundleOptions, VerifyProofBundleResult } from './types.js'
+/**
+ * Verify any proof bundle, dispatching on `kind`.
+ * @throws BundleInvalidError (unknown kind, malformed document), InvalidProofError
+ */
+export { verifyProofBundle } from './verifyProofBundle.js'
