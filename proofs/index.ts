@@ -1,6 +1,7 @@
 /**
- * Pure proof verification: no I/O, no clients, no logger. Verifiers throw `InvalidProofError`
- * (with a stable `reason`) or `BundleInvalidError`; they never return false.
+ * Pure verifiers (no I/O, no clients, no logger): source proofs per chain family and quorum
+ * certificates. Verifiers throw `InvalidProofError` (with a stable `reason`),
+ * `BundleInvalidError` or `CertificateInvalidError`; they never return false.
  */
 
 /**
@@ -102,6 +103,23 @@ export { verifyMptAbsence } from './evm/verifyMptAbsence.js'
 export { verifyMptProof } from './evm/verifyMptProof.js'
 /** Default maximum number of MPT proof nodes. */
 export { MAX_MPT_DEPTH } from './evm/walkMptProof.js'
+// Quorum certificates (proofs/quorum/).
+export {
+  type AssembleCertificateResult,
+  assembleCertificate,
+  type RejectedAttestation,
+  type VerifyAttestationOptions,
+  verifyAttestation,
+} from './quorum/assembleCertificate.js'
+export { recoverAttestationSigner } from './quorum/recoverAttestationSigner.js'
+export { signAttestation } from './quorum/signAttestation.js'
+export { SECP256K1_HALF_N, SECP256K1_N, SIGNATURE_BYTES } from './quorum/signatureFormat.js'
+export type { Committee, QuorumCheck } from './quorum/types.js'
+export {
+  committeeMembers,
+  type VerifyQuorumCertificateOptions,
+  verifyQuorumCertificate,
+} from './quorum/verifyQuorumCertificate.js'
 export type { ProofBundle, ProofBundleKind, VerifyProofBundleOptions, VerifyProofBundleResult } from './types.js'
 /**
  * Verify any proof bundle, dispatching on `kind`.
