@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'TX_NOT_CONFIRMED'
   | 'KEY_INVALID'
   | 'CONTRACT_BUILD_FAILED'
+  | 'DEPLOY_FAILED'
   | 'PROCESS_FAILED'
   | 'USAGE'
   | 'TOOL_NOT_FOUND'
@@ -278,6 +279,14 @@ export class ContractBuildError extends RelayError {
   override name = 'ContractBuildError'
   constructor(p: { errors: string[] }) {
     super(`Solidity compilation failed:\n${p.errors.join('\n')}`, { code: 'CONTRACT_BUILD_FAILED', meta: { ...p } })
+  }
+}
+
+/** A contract deployment or governance transaction of the deploy helpers failed (contracts/deploy.ts). */
+export class DeployFailedError extends RelayError {
+  override name = 'DeployFailedError'
+  constructor(p: { step: string; detail: string; cause?: unknown }) {
+    super(`Deploy step "${p.step}" failed: ${p.detail}.`, { code: 'DEPLOY_FAILED', cause: p.cause, meta: { step: p.step } })
   }
 }
 
