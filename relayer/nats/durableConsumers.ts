@@ -23,7 +23,10 @@ export interface DurableConsumerSpec {
   maxDeliver: number
   /** Bound on unacked messages in flight across all instances: back-pressure (F-14, F-35). */
   maxAckPending: number
-  /** Redelivery delays after ack timeouts; needs fewer entries than `maxDeliver`. */
+  /**
+   * Redelivery delays after ack timeouts; needs fewer entries than `maxDeliver`. When set,
+   * JetStream uses its first entry as the AckWait (and ignores `ackWaitMs`).
+   */
   backoffMs?: number[]
   description?: string
 }
@@ -64,7 +67,7 @@ const toConfig = (s: DurableConsumerSpec): Partial<ConsumerConfig> => ({
   ack_policy: AckPolicy.Explicit,
   deliver_policy: DeliverPolicy.All,
   replay_policy: ReplayPolicy.Instant,
-  ack_wait: nanos(s.ackWaitMs),
+  ack_wait: nanos(s.backoffMs?.[0] ?? s.ackWaitMs),
   max_deliver: s.maxDeliver,
   max_ack_pending: s.maxAckPending,
   backoff: (s.backoffMs ?? []).map(nanos),

@@ -54,7 +54,10 @@ export const eventually = async <T>(check: () => Promise<T | undefined>, timeout
   for (;;) {
     const v = await check()
     if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    if (Date.now() > deadline) {
+      expect({ conditionMetWithinMs: timeoutMs }).toEqual({ conditionMetWithinMs: 'never' })
+      return undefined as never
+    }
     await new Promise((r) => setTimeout(r, 50))
   }
 }
