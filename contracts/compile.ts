@@ -75,7 +75,9 @@ export const compileContracts = (o: CompileOptions = {}): CompileResult => {
   const sources: Record<string, { content: string }> = {}
   for (const f of files) sources[f] = { content: readFileSync(join(root, f), 'utf8') }
   const version = solcVersion()
-  const hash = createHash('sha256').update(JSON.stringify({ version, settings: SOLC_SETTINGS, sources })).digest('hex')
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ version, settings: SOLC_SETTINGS, sources }))
+    .digest('hex')
   const stampPath = join(outDir, STAMP_FILE)
   const stamp = readStamp(stampPath)
   if (!o.force && stamp?.hash === hash && stamp.contracts.every((c) => existsSync(join(outDir, `${c}.json`)))) {
@@ -97,15 +99,23 @@ export const compileContracts = (o: CompileOptions = {}): CompileResult => {
   const artifacts = new Map<string, string>()
   for (const [file, contracts] of Object.entries(output.contracts ?? {})) {
     for (const [name, c] of Object.entries(contracts)) {
-      if (artifacts.has(name)) throw new ContractBuildError({ errors: [`contract name ${name} is defined twice (${file})`] })
-      const artifact = { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}`, deployedBytecode: `0x${c.evm.deployedBytecode.object}` }
+      if (artifacts.has(name))
+        throw new ContractBuildError({ errors: [`contract name ${name} is defined twice (${file})`] })
+      const artifact = {
+        abi: c.abi,
+        bytecode: `0x${c.evm.bytecode.object}`,
+        deployedBytecode: `0x${c.evm.deployedBytecode.object}`,
+      }
       artifacts.set(name, `${JSON.stringify(artifact)}\n`)
     }
   }
   mkdirSync(outDir, { recursive: true })
   for (const [name, json] of artifacts) writeAtomic(join(outDir, `${name}.json`), json)
   const contracts = [...artifacts.keys()].sort()
-  writeAtomic(stampPath, `${JSON.stringify({ hash, solcVersion: version, settings: SOLC_SETTINGS, contracts }, null, 1)}\n`)
+  writeAtomic(
+    stampPath,
+    `${JSON.stringify({ hash, solcVersion: version, settings: SOLC_SETTINGS, contracts }, null, 1)}\n`,
+  )
   return { compiled: true, contracts, warnings, solcVersion: version }
 }
 
@@ -132,9 +142,7 @@ const main = (): void => {
     const r = compileContracts({ force })
     for (const w of r.warnings) process.stderr.write(`${w}\n`)
     process.stdout.write(
-      r.compiled
-        ? `contracts: compiled ${r.contracts.length} with solc ${r.solcVersion}\n`
-        : 'contracts: up to date\n',
+      r.compiled ? `contracts: compiled ${r.contracts.length} with solc ${r.solcVersion}\n` : 'contracts: up to date\n',
     )
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`)

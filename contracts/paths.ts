@@ -4,20 +4,24 @@ import { fileURLToPath } from 'node:url'
 
 let cached: string | undefined
 
+const findContractsDir = (): string => {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    if (existsSync(join(dir, 'contracts', 'src'))) return join(dir, 'contracts')
+    if (existsSync(join(dir, 'src', 'Bridge.sol'))) return dir
+    const up = dirname(dir)
+    if (up === dir) return join(process.cwd(), 'contracts')
+    dir = up
+  }
+}
+
 /**
  * The `contracts/` folder of the checkout: found by walking up from this file to the folder that
  * holds `contracts/src`, so it works from source (tsx) and from `dist/`.
  */
 export const contractsDir = (): string => {
-  if (cached) return cached
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (;;) {
-    if (existsSync(join(dir, 'contracts', 'src'))) return (cached = join(dir, 'contracts'))
-    if (existsSync(join(dir, 'src', 'Bridge.sol'))) return (cached = dir)
-    const up = dirname(dir)
-    if (up === dir) return (cached = join(process.cwd(), 'contracts'))
-    dir = up
-  }
+  cached ??= findContractsDir()
+  return cached
 }
 
 /** Where `compile.ts` writes `<Name>.json` artifacts (git-ignored). */
