@@ -15,9 +15,10 @@ import type { EvmAdapterOptions, SourceBatch } from '../../../../adapters/index.
 import { createLogger } from '../../../../cli/createLogger.js'
 import { HARDHAT_DEV_KEYS, type HardhatNode, startHardhatNode } from '../../../../cli/devnet/startHardhatNode.js'
 import { loadArtifact } from '../../../../contracts/artifacts.js'
-import { signAttestation } from '../../../../proofs/index.js'
-import { addressToBytes32, attestationDigest, evmBridgeRef, messageId } from '../../../../protocol/index.js'
+import { deployBridge as deployBridgeContract } from '../../../../contracts/deploy.js'
+import { addressToBytes32, evmBridgeRef, messageId } from '../../../../protocol/index.js'
 import type { Certificate, Hex, Message } from '../../../../types.js'
+import { signCertificate } from '../../../harness/signCertificate.js'
 
 /** Committee of 3 generated keys (threshold 2), sorted by address. */
 export const COMMITTEE = [1, 2, 3]
@@ -61,29 +62,30 @@ export const startChain = async (chainId: bigint, domain: number): Promise<TestC
   return { node, chainId, domain, deployer, bridge, bridgeAddress: (await bridge.getAddress()).toLowerCase() as Hex }
 }
 
-export const deployBridge = (deployer: Wallet, domain: number) =>
-  deployContract(deployer, 'Bridge', [
-    domain,
-    COMMITTEE.map((m) => m.address),
-    THRESHOLD,
-    EPOCH,
-    deployer.address,
-    500_000,
-  ])
+export const deployBridge = async (deployer: Wallet, domain: number) =>
+  (
+    await deployBridgeContract({
+      signer: deployer,
+      localDomain: domain,
+      committee: { signers: COMMITTEE.map((m) => m.address), threshold: THRESHOLD, epoch: EPOCH },
+    })
+  ).bridge
 
-/** A 2-of-3 certificate over the message for the destination chain's bridge. */
-export const signCertificate = (
+/** A 2-of-3 certificate (committee members `signers`) over the message for the destination chain's bridge. */
+export const certify = (
   m: Message,
   dest: Pick<TestChain, 'chainId' | 'bridgeAddress'>,
   signers = [0, 1],
 ): Certificate => {
-  const digest = attestationDigest({
+  const c = signCertificate({
+    keys: signers.map((k) => COMMITTEE[k]!.key),
     epoch: EPOCH,
     destination: m.destination,
     destinationBridge: evmBridgeRef(dest.chainId, dest.bridgeAddress),
     id: messageId(m),
   })
-  return { epoch: EPOCH, signatures: signers.map((k) => signAttestation(digest, COMMITTEE[k]!.key)) }
+  const sigs = c.signatures.slice(2).match(/.{130}/g) ?? []
+  return { epoch: c.epoch, signatures: sigs.map((s) => `0x${s}` as Hex) }
 }
 
 /** Adapter options for a test chain; the relayer submits with dev account `signerIndex`. */
