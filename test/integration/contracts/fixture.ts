@@ -186,8 +186,8 @@ export const certify = (
 export const asRelayer = (f: Fixture): Contract => f.bridge.connect(f.relayer) as Contract
 
 /** Deliver one built message with a default certificate; resolves to the receipt. */
-export const deliver = async (f: Fixture, b: Built, sigs?: Hex, epoch = 1n) => {
-  const tx = await asRelayer(f).getFunction('deliver')(b.encoded, epoch, sigs ?? certify(f, b.id, { epoch }))
+export const deliver = async (f: Fixture, b: Built, sigs?: Hex, epoch = 1n, overrides: { gasLimit?: number } = {}) => {
+  const tx = await asRelayer(f).getFunction('deliver')(b.encoded, epoch, sigs ?? certify(f, b.id, { epoch }), overrides)
   return (await tx.wait())!
 }
 

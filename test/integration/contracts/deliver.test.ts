@@ -1,0 +1,536 @@
+// Inbound path of the Bridge against a real hardhat node: execution outcomes, certificate checks,
+// replay and equivocation, batches, domain separation and privileged-target refusal.
+import { concat, dataSlice, toBeHex, Wallet, zeroPadValue } from 'ethers'
+import fc from 'fast-check'
+import { type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
+import { deployBridge } from '../../../contracts/deploy.js'
+import { addressToBytes32, encodeTokenTransferBody, evmBridgeRef } from '../../../protocol/index.js'
+import type { Hex } from '../../../types.js'
+import {
+  appMessage,
+  asRelayer,
+  build,
+  certify,
+  decodeRevert,
+  deliver,
+  deployContract,
+  eventsOf,
+  type Fixture,
+  LOCAL,
+  REMOTE,
+  revertOf,
+  STATUS,
+  setupFixture,
+  snapshotter,
+  statusOf,
+  transferMessage,
+} from './fixture.js'
+
+const CURVE_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
+const BENEFICIARY = '0x00000000000000000000000000000000000000e1'
+const CERT_ERRORS = [
+  'InsufficientSignatures',
+  'MalformedSignatures',
+  'SignatureHighS',
+  'SignatureBadV',
+  'SignatureUnrecoverable',
+  'SignersNotAscending',
+  'NotCommitteeMember',
+]
+
+let node: HardhatNode
+let f: Fixture
+let reset: () => Promise<void>
+
+beforeAll(async () => {
+  node = await startHardhatNode({ chainId: 31337n })
+  f = await setupFixture(node)
+  reset = await snapshotter(node)
+}, 60_000)
+afterAll(async () => {
+  f?.provider.destroy()
+  await node?.stop()
+})
+afterEach(async () => reset())
+
+const chunks = (sigs: Hex): Hex[] =>
+  Array.from({ length: (sigs.length - 2) / 130 }, (_, i) => dataSlice(sigs, i * 65, i * 65 + 65) as Hex)
+const balance = async (token: Fixture['home'], who: string): Promise<bigint> => token.getFunction('balanceOf')(who)
+const tryDeliver = (b: { encoded: Hex; id: Hex }, sigs: Hex, epoch = 1n) =>
+  revertOf(asRelayer(f).getFunction('deliver').staticCall(b.encoded, epoch, sigs))
+
+describe('Bridge.deliver executes certified messages', () => {
+  it('mints the wrapped token to the beneficiary with a 2-of-3 certificate', async () => {
+    const m = transferMessage({ nonce: 0n, asset: f.remoteAsset, amount: 7n, to: BENEFICIARY })
+    const receipt = await deliver(f, m)
+    const [ev] = eventsOf(f.bridge, receipt.logs, 'Delivered')
+    expect([ev!.args.id, Number(ev!.args.origin), ev!.args.nonce]).toEqual([m.id, REMOTE, 0n])
+    expect(await balance(f.wrapped, BENEFICIARY)).toBe(7n)
+    expect(await statusOf(f, m.id)).toBe(STATUS.delivered)
+    expect(await f.bridge.getFunction('isDelivered')(m.id)).toBe(true)
+    expect(await f.bridge.getFunction('deliveredIdAt')(REMOTE, 0n)).toBe(m.id)
+  })
+
+  it('unlocks the home token to the beneficiary', async () => {
+    const m = transferMessage({ nonce: 1n, asset: f.homeAsset, amount: 11n, to: BENEFICIARY })
+    const before = await balance(f.home, f.address)
+    await deliver(f, m)
+    expect(await balance(f.home, BENEFICIARY)).toBe(11n)
+    expect(before - (await balance(f.home, f.address))).toBe(11n)
+  })
+
+  it('accepts all three signatures as well as any two', async () => {
+    const m = transferMessage({ nonce: 2n, asset: f.remoteAsset, amount: 1n, to: BENEFICIARY })
+    await deliver(f, m, certify(f, m.id, { keys: f.keys }))
+    const m2 = transferMessage({ nonce: 3n, asset: f.remoteAsset, amount: 1n, to: BENEFICIARY })
+    await deliver(f, m2, certify(f, m2.id, { keys: [f.keys[2]!, f.keys[0]!] }))
+    expect(await balance(f.wrapped, BENEFICIARY)).toBe(2n)
+  })
+
+  it('calls handle(origin, sender, payload) on an app recipient', async () => {
+    const m = appMessage({ nonce: 4n, to: await f.recipient.getAddress(), payload: '0xabcdef' })
+    await deliver(f, m)
+    expect(await f.recipient.getFunction('calls')()).toBe(1n)
+    expect(Number(await f.recipient.getFunction('lastOrigin')())).toBe(REMOTE)
+    expect(await f.recipient.getFunction('lastSender')()).toBe(m.message.sender)
+    expect(await f.recipient.getFunction('lastPayload')()).toBe('0xabcdef')
+  })
+
+  it('marks a reverting recipient Failed, keeps later messages flowing, and retryFailed succeeds once fixed', async () => {
+    await (await f.recipient.getFunction('setFailing')(true)).wait()
+    const m = appMessage({ nonce: 5n, to: await f.recipient.getAddress(), payload: '0x01' })
+    const receipt = await deliver(f, m)
+    const [failed] = eventsOf(f.bridge, receipt.logs, 'DeliveryFailed')
+    expect(failed!.args.id).toBe(m.id)
+    expect(decodeRevert(failed!.args.reason)).toEqual({ name: 'RecipientRefused', args: [42n] })
+    expect(await statusOf(f, m.id)).toBe(STATUS.failed)
+    expect((await revertOf(asRelayer(f).getFunction('retryFailed').staticCall(m.encoded))).name).toBe('StillFailing')
+
+    const later = transferMessage({ nonce: 6n, asset: f.remoteAsset, amount: 3n, to: BENEFICIARY })
+    await deliver(f, later)
+    expect(await statusOf(f, later.id)).toBe(STATUS.delivered)
+
+    await (await f.recipient.getFunction('setFailing')(false)).wait()
+    const retry = await (await f.bridge.connect(f.user).getFunction('retryFailed')(m.encoded)).wait()
+    expect(eventsOf(f.bridge, retry.logs, 'Delivered').map((e) => e.args.id)).toEqual([m.id])
+    expect(await statusOf(f, m.id)).toBe(STATUS.delivered)
+    expect(await f.recipient.getFunction('calls')()).toBe(1n)
+    const again = await revertOf(f.bridge.getFunction('retryFailed')(m.encoded))
+    expect(again).toEqual({ name: 'UnexpectedStatus', args: [m.id, 1n] })
+  })
+
+  it('fails an unknown asset, then mints on retry once governance registers it', async () => {
+    const homeToken = '0x00000000000000000000000000000000000000bb'
+    const { assetIdOf, registerRemoteAsset } = await import('../../../contracts/deploy.js')
+    const asset = assetIdOf(REMOTE, homeToken)
+    const m = transferMessage({ nonce: 7n, asset, amount: 5n, to: BENEFICIARY })
+    const [failed] = eventsOf(f.bridge, (await deliver(f, m)).logs, 'DeliveryFailed')
+    expect(decodeRevert(failed!.args.reason)).toEqual({ name: 'UnknownAsset', args: [asset] })
+    const { wrapped } = await registerRemoteAsset(f.bridge, {
+      homeDomain: REMOTE,
+      homeToken,
+      name: 'B',
+      symbol: 'B',
+      decimals: 6,
+    })
+    await (await f.bridge.getFunction('retryFailed')(m.encoded)).wait()
+    const token = f.wrapped.attach(wrapped) as Fixture['wrapped']
+    expect(await balance(token, BENEFICIARY)).toBe(5n)
+  })
+
+  it('fails a transfer whose bytes32 beneficiary is not a left-padded address', async () => {
+    const beneficiary = `0x01${'00'.repeat(11)}${BENEFICIARY.slice(2)}` as Hex
+    const m = build({ nonce: 8n, body: encodeTokenTransferBody({ asset: f.remoteAsset, amount: 1n, beneficiary }) })
+    const [failed] = eventsOf(f.bridge, (await deliver(f, m)).logs, 'DeliveryFailed')
+    expect(decodeRevert(failed!.args.reason).name).toBe('InvalidBeneficiary')
+    expect(await f.wrapped.getFunction('totalSupply')()).toBe(0n)
+  })
+
+  it('keeps at most 256 bytes of a recipient revert', async () => {
+    const bomb = await deployContract('RevertingRecipient', f.deployer)
+    const m = appMessage({ nonce: 9n, to: await bomb.getAddress(), payload: '0x' })
+    const [failed] = eventsOf(f.bridge, (await deliver(f, m)).logs, 'DeliveryFailed')
+    expect((failed!.args.reason.length - 2) / 2).toBe(256)
+  })
+
+  it('fails a gas guzzler with the configured gas but reverts, not fails, when the relayer starves it (EIP-150)', async () => {
+    const guzzler = await deployContract('GasGuzzler', f.deployer)
+    const m = appMessage({ nonce: 10n, to: await guzzler.getAddress(), payload: '0x' })
+    const sigs = certify(f, m.id)
+    const starved = await revertOf(
+      asRelayer(f).getFunction('deliver').staticCall(m.encoded, 1n, sigs, { gasLimit: 400_000 }),
+    )
+    expect(starved.name).toBe('InsufficientGas')
+    expect(await statusOf(f, m.id)).toBe(STATUS.none)
+    // EDR's eth_estimateGas refuses when an inner call runs out of gas whatever the limit: set one.
+    const receipt = await deliver(f, m, sigs, 1n, { gasLimit: 2_000_000 })
+    expect(eventsOf(f.bridge, receipt.logs, 'DeliveryFailed')).toHaveLength(1)
+    expect(await statusOf(f, m.id)).toBe(STATUS.failed)
+  })
+})
+
+describe('Bridge.deliver rejects bad certificates', () => {
+  const m = () => transferMessage({ nonce: 20n, asset: f.remoteAsset, amount: 1n, to: BENEFICIARY })
+
+  it('rejects M−1 signatures and no signatures (NT-04, NT-08)', async () => {
+    expect(await tryDeliver(m(), certify(f, m().id, { keys: [f.keys[0]!] }))).toEqual({
+      name: 'InsufficientSignatures',
+      args: [1n, 2n],
+    })
+    expect((await tryDeliver(m(), '0x')).name).toBe('InsufficientSignatures')
+  })
+
+  it('rejects a duplicated signer and unsorted signers', async () => {
+    const [a, b] = chunks(certify(f, m().id))
+    expect(await tryDeliver(m(), concat([a!, a!]) as Hex)).toEqual({ name: 'SignersNotAscending', args: [1n] })
+    expect(await tryDeliver(m(), concat([b!, a!]) as Hex)).toEqual({ name: 'SignersNotAscending', args: [1n] })
+  })
+
+  it('rejects a signer outside the stored committee even with a full quorum beside it (NT-05)', async () => {
+    const outsider = Wallet.createRandom().privateKey
+    const err = await tryDeliver(m(), certify(f, m().id, { keys: [f.keys[0]!, f.keys[1]!, outsider] }))
+    expect(err.name).toBe('NotCommitteeMember')
+    expect(err.args[1]).toBe(new Wallet(outsider).address)
+  })
+
+  it('rejects a high-s twin of a valid signature, a bad v and a zero ecrecover', async () => {
+    const [a, b] = chunks(certify(f, m().id))
+    const s = BigInt(dataSlice(b!, 32, 64))
+    const v = Number(dataSlice(b!, 64, 65))
+    const highS = concat([dataSlice(b!, 0, 32), toBeHex(CURVE_N - s, 32), toBeHex(v === 27 ? 28 : 27, 1)])
+    expect(await tryDeliver(m(), concat([a!, highS]) as Hex)).toEqual({ name: 'SignatureHighS', args: [1n] })
+    const badV = concat([dataSlice(a!, 0, 64), '0x01'])
+    expect(await tryDeliver(m(), concat([badV, b!]) as Hex)).toEqual({ name: 'SignatureBadV', args: [0n] })
+    const zero = concat([zeroPadValue('0x', 32), toBeHex(1n, 32), '0x1b'])
+    expect(await tryDeliver(m(), concat([zero, b!]) as Hex)).toEqual({ name: 'SignatureUnrecoverable', args: [0n] })
+    expect(await tryDeliver(m(), `0x${'00'.repeat(130)}`)).toEqual({ name: 'SignatureBadV', args: [0n] })
+  })
+
+  it('rejects a signature blob that is not a multiple of 65 bytes', async () => {
+    const sigs = certify(f, m().id)
+    expect((await tryDeliver(m(), dataSlice(sigs, 0, 129) as Hex)).name).toBe('MalformedSignatures')
+  })
+
+  it('rejects an unknown epoch, including epoch 0 (NT-06)', async () => {
+    expect(await tryDeliver(m(), certify(f, m().id, { epoch: 0n }), 0n)).toEqual({ name: 'UnknownEpoch', args: [0n] })
+    expect(await tryDeliver(m(), certify(f, m().id, { epoch: 2n }), 2n)).toEqual({ name: 'UnknownEpoch', args: [2n] })
+    expect((await tryDeliver(m(), certify(f, m().id, { epoch: 2n }), 1n)).name).toBe('NotCommitteeMember')
+  })
+
+  it('maps no default value to valid: status(0) is None, isDelivered(0) is false, unattested ids cannot be retried (NT-06)', async () => {
+    const zero = `0x${'00'.repeat(32)}`
+    expect(await f.bridge.getFunction('messageStatus')(zero)).toBe(0n)
+    expect(await f.bridge.getFunction('isDelivered')(zero)).toBe(false)
+    expect(await f.bridge.getFunction('deliveredIdAt')(0, 0n)).toBe(zero)
+    expect(await revertOf(f.bridge.getFunction('retryFailed').staticCall(m().encoded))).toEqual({
+      name: 'UnexpectedStatus',
+      args: [m().id, 0n],
+    })
+    expect((await revertOf(f.bridge.getFunction('releaseQueued').staticCall(m().encoded))).name).toBe(
+      'UnexpectedStatus',
+    )
+  })
+
+  describe('fuzz (NT-07, fast-check)', () => {
+    const good = () => {
+      const msg = m()
+      return { msg, sigs: certify(f, msg.id) }
+    }
+    const assertRejected = async (encoded: Hex, sigs: Hex) => {
+      const err = await revertOf(asRelayer(f).getFunction('deliver').staticCall(encoded, 1n, sigs))
+      expect(err.name).not.toBe('no revert')
+      expect(err.name.startsWith('raw:')).toBe(false)
+    }
+
+    it('rejects random signature bytes', async () => {
+      const { msg } = good()
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 260 }), async (bytes) => {
+          await assertRejected(msg.encoded, toHexBytes(bytes))
+        }),
+        { numRuns: 50 },
+      )
+    })
+
+    it('rejects a valid certificate with any one byte flipped', async () => {
+      const { msg, sigs } = good()
+      const n = (sigs.length - 2) / 2
+      await fc.assert(
+        fc.asyncProperty(fc.nat({ max: n - 1 }), fc.integer({ min: 1, max: 255 }), async (at, xor) => {
+          const b = Buffer.from(sigs.slice(2), 'hex')
+          b[at] = b[at]! ^ xor
+          await assertRejected(msg.encoded, toHexBytes(b))
+        }),
+        { numRuns: 50 },
+      )
+    })
+
+    it('rejects all-zero certificates of any length', async () => {
+      const { msg } = good()
+      await fc.assert(
+        fc.asyncProperty(fc.nat({ max: 4 }), async (count) => {
+          await assertRejected(msg.encoded, `0x${'00'.repeat(65 * count)}`)
+        }),
+        { numRuns: 10 },
+      )
+    })
+
+    it('rejects valid signatures over another message', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.bigInt({ min: 21n, max: 2n ** 64n - 1n }),
+          fc.bigInt({ min: 0n, max: 2n ** 255n }),
+          async (nonce, amount) => {
+            const other = transferMessage({ nonce, asset: f.remoteAsset, amount, to: BENEFICIARY })
+            await assertRejected(m().encoded, certify(f, other.id))
+          },
+        ),
+        { numRuns: 50 },
+      )
+    })
+
+    it('rejects random message bytes with a valid-looking certificate', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 300 }), async (bytes) => {
+          const encoded = toHexBytes(bytes)
+          await assertRejected(encoded, certify(f, m().id))
+        }),
+        { numRuns: 50 },
+      )
+    })
+  })
+})
+
+describe('Bridge replay protection', () => {
+  it('refuses a replayed certificate with AlreadyDelivered(id)', async () => {
+    const m = transferMessage({ nonce: 30n, asset: f.remoteAsset, amount: 2n, to: BENEFICIARY })
+    const sigs = certify(f, m.id)
+    await deliver(f, m, sigs)
+    expect(await revertOf(asRelayer(f).getFunction('deliver')(m.encoded, 1n, sigs))).toEqual({
+      name: 'AlreadyDelivered',
+      args: [m.id],
+    })
+    expect(await balance(f.wrapped, BENEFICIARY)).toBe(2n)
+  })
+
+  it('treats a second id for a used (origin, nonce) as equivocation: nothing executes and the bridge pauses', async () => {
+    const first = transferMessage({ nonce: 31n, asset: f.remoteAsset, amount: 2n, to: BENEFICIARY })
+    await deliver(f, first)
+    const conflicting = transferMessage({ nonce: 31n, asset: f.remoteAsset, amount: 999n, to: BENEFICIARY })
+    const receipt = await deliver(f, conflicting)
+    const [eq] = eventsOf(f.bridge, receipt.logs, 'Equivocation')
+    expect([Number(eq!.args.origin), eq!.args.nonce, eq!.args.existingId, eq!.args.conflictingId]).toEqual([
+      REMOTE,
+      31n,
+      first.id,
+      conflicting.id,
+    ])
+    expect(await f.bridge.getFunction('paused')()).toBe(true)
+    expect(await statusOf(f, conflicting.id)).toBe(STATUS.none)
+    expect(await balance(f.wrapped, BENEFICIARY)).toBe(2n)
+    const next = transferMessage({ nonce: 32n, asset: f.remoteAsset, amount: 1n, to: BENEFICIARY })
+    expect((await revertOf(asRelayer(f).getFunction('deliver')(next.encoded, 1n, certify(f, next.id)))).name).toBe(
+      'BridgePaused',
+    )
+    expect((await revertOf(f.bridge.getFunction('dispatch')(REMOTE, addressToBytes32(BENEFICIARY), '0x'))).name).toBe(
+      'BridgePaused',
+    )
+  })
+
+  it('does not let an uncertified conflicting message pause the bridge', async () => {
+    const first = transferMessage({ nonce: 33n, asset: f.remoteAsset, amount: 2n, to: BENEFICIARY })
+    await deliver(f, first)
+    const conflicting = transferMessage({ nonce: 33n, asset: f.remoteAsset, amount: 3n, to: BENEFICIARY })
+    const err = await revertOf(
+      asRelayer(f).getFunction('deliver')(conflicting.encoded, 1n, certify(f, conflicting.id, { keys: [f.keys[0]!] })),
+    )
+    expect(err.name).toBe('InsufficientSignatures')
+    expect(await f.bridge.getFunction('paused')()).toBe(false)
+  })
+})
+
+describe('Bridge.deliverBatch', () => {
+  it('delivers fresh messages and skips duplicates (already delivered, or repeated in the batch)', async () => {
+    const done = transferMessage({ nonce: 40n, asset: f.remoteAsset, amount: 1n, to: BENEFICIARY })
+    await deliver(f, done)
+    const a = transferMessage({ nonce: 41n, asset: f.remoteAsset, amount: 10n, to: BENEFICIARY })
+    const b = appMessage({ nonce: 42n, to: await f.recipient.getAddress(), payload: '0x02' })
+    const batch = [done, a, a, b]
+    const tx = await asRelayer(f).getFunction('deliverBatch')(
+      batch.map((x) => x.encoded),
+      1n,
+      batch.map((x) => certify(f, x.id)),
+    )
+    const logs = (await tx.wait()).logs
+    expect(eventsOf(f.bridge, logs, 'DeliverySkipped').map((e) => [e.args.id, Number(e.args.reason)])).toEqual([
+      [done.id, 1],
+      [a.id, 1],
+    ])
+    expect(eventsOf(f.bridge, logs, 'Delivered').map((e) => e.args.id)).toEqual([a.id, b.id])
+    expect(await balance(f.wrapped, BENEFICIARY)).toBe(11n)
+    expect(await f.recipient.getFunction('calls')()).toBe(1n)
+  })
+
+  it('reverts the whole batch on one bad certificate or mismatched lengths', async () => {
+    const a = transferMessage({ nonce: 43n, asset: f.remoteAsset, amount: 1n, to: BENEFICIARY })
+    const b = transferMessage({ nonce: 44n, asset: f.remoteAsset, amount: 1n, to: BENEFICIARY })
+    const bad = await revertOf(
+      asRelayer(f).getFunction('deliverBatch')([a.encoded, b.encoded], 1n, [certify(f, a.id), certify(f, a.id)]),
+    )
+    expect(bad.name).toBe('NotCommitteeMember')
+    expect(await statusOf(f, a.id)).toBe(STATUS.none)
+    expect(await revertOf(asRelayer(f).getFunction('deliverBatch')([a.encoded], 1n, []))).toEqual({
+      name: 'LengthMismatch',
+      args: [1n, 0n],
+    })
+  })
+
+  it('stops at an equivocation: later messages in the batch stay undelivered', async () => {
+    const first = transferMessage({ nonce: 45n, asset: f.remoteAsset, amount: 1n, to: BENEFICIARY })
+    await deliver(f, first)
+    const conflicting = transferMessage({ nonce: 45n, asset: f.remoteAsset, amount: 2n, to: BENEFICIARY })
+    const after = transferMessage({ nonce: 46n, asset: f.remoteAsset, amount: 4n, to: BENEFICIARY })
+    const batch = [conflicting, after]
+    await (
+      await asRelayer(f).getFunction('deliverBatch')(
+        batch.map((x) => x.encoded),
+        1n,
+        batch.map((x) => certify(f, x.id)),
+      )
+    ).wait()
+    expect(await f.bridge.getFunction('paused')()).toBe(true)
+    expect(await statusOf(f, after.id)).toBe(STATUS.none)
+    expect(await balance(f.wrapped, BENEFICIARY)).toBe(1n)
+  })
+})
+
+describe('Bridge domain separation', () => {
+  it('rejects a message for another destination domain (BI-40)', async () => {
+    const m = build({
+      nonce: 50n,
+      destination: 3,
+      body: encodeTokenTransferBody({ asset: f.remoteAsset, amount: 1n, beneficiary: addressToBytes32(BENEFICIARY) }),
+    })
+    expect(await tryDeliver(m, certify(f, m.id, { destination: 3 }))).toEqual({ name: 'WrongDestination', args: [3n] })
+  })
+
+  it('rejects a certificate whose digest bound another chain id, as on a fork (BI-40)', async () => {
+    const m = transferMessage({ nonce: 51n, asset: f.remoteAsset, amount: 1n, to: BENEFICIARY })
+    const forkRef = evmBridgeRef(1n, f.address)
+    expect((await tryDeliver(m, certify(f, m.id, { ref: forkRef }))).name).toBe('NotCommitteeMember')
+    expect(await f.bridge.getFunction('bridgeRef')()).toBe(evmBridgeRef(node.chainId, f.address))
+  })
+
+  it('rejects a certificate made for another bridge deployment on the same chain (BI-41)', async () => {
+    const other = await deployBridge({
+      signer: f.deployer,
+      localDomain: LOCAL,
+      committee: { signers: f.keys.map((k) => new Wallet(k).address), threshold: 2 },
+    })
+    const otherRecipient = await deployContract('RecordingRecipient', f.deployer, other.address)
+    const m = appMessage({ nonce: 52n, to: await otherRecipient.getAddress(), payload: '0x' })
+    const forOther = certify(f, m.id, { ref: evmBridgeRef(node.chainId, other.address) })
+    expect((await tryDeliver(m, forOther)).name).toBe('NotCommitteeMember')
+    await (await other.bridge.getFunction('deliver')(m.encoded, 1n, forOther)).wait()
+    expect(await other.bridge.getFunction('isDelivered')(m.id)).toBe(true)
+    expect(await otherRecipient.getFunction('calls')()).toBe(1n)
+  })
+
+  it('rejects unknown body kinds, wrong transfer lengths and empty bodies (BI-43)', async () => {
+    const kind2 = build({ nonce: 53n, body: '0x02aa' })
+    expect(await tryDeliver(kind2, certify(f, kind2.id))).toEqual({ name: 'UnknownBodyKind', args: [2n] })
+    const short = build({ nonce: 54n, body: `0x01${'00'.repeat(95)}` })
+    expect(await tryDeliver(short, certify(f, short.id))).toEqual({ name: 'InvalidBody', args: [96n] })
+    const empty = build({ nonce: 55n, body: '0x' })
+    expect(await tryDeliver(empty, certify(f, empty.id))).toEqual({ name: 'InvalidBody', args: [0n] })
+  })
+
+  it('rejects a protocol version other than 1 (BI-44)', async () => {
+    const m = transferMessage({ nonce: 56n, asset: f.remoteAsset, amount: 1n, to: BENEFICIARY })
+    const v2 = `0x02${m.encoded.slice(4)}` as Hex
+    expect(await tryDeliver({ encoded: v2, id: m.id }, certify(f, m.id))).toEqual({
+      name: 'UnsupportedVersion',
+      args: [2n],
+    })
+  })
+})
+
+describe('Bridge privileged targets (NT-09, NT-10)', () => {
+  const failureOf = async (to: string, nonce: bigint, payload: Hex = '0x') => {
+    const m = appMessage({ nonce, to, payload })
+    const [failed] = eventsOf(f.bridge, (await deliver(f, m)).logs, 'DeliveryFailed')
+    expect(await statusOf(f, m.id)).toBe(STATUS.failed)
+    return decodeRevert(failed!.args.reason)
+  }
+  const committeeNow = async () =>
+    JSON.stringify(await f.bridge.getFunction('committee')(), (_, v) => (typeof v === 'bigint' ? `${v}` : v))
+
+  it('refuses the bridge, its tokens, its owner and guardian, and non-contracts as recipients', async () => {
+    expect(await failureOf(f.address, 60n)).toEqual({ name: 'ForbiddenRecipient', args: [f.address] })
+    expect((await failureOf(await f.wrapped.getAddress(), 61n)).name).toBe('ForbiddenRecipient')
+    expect((await failureOf(await f.home.getAddress(), 62n)).name).toBe('ForbiddenRecipient')
+    expect((await failureOf(f.deployer.address, 63n)).name).toBe('ForbiddenRecipient')
+    expect((await failureOf(f.guardian.address, 64n)).name).toBe('ForbiddenRecipient')
+    expect((await failureOf(BENEFICIARY, 65n)).name).toBe('RecipientNotContract')
+    const wide = build({ nonce: 66n, recipient: `0x${'ff'.repeat(32)}`, body: '0x00' })
+    const [failed] = eventsOf(f.bridge, (await deliver(f, wide)).logs, 'DeliveryFailed')
+    expect(decodeRevert(failed!.args.reason).name).toBe('InvalidRecipient')
+  })
+
+  it('gives a confused-deputy recipient no privilege: admin calls and mints it forwards fail, state unchanged', async () => {
+    const before = await committeeNow()
+    const deputy = await deployContract('ForwardingRecipient', f.deployer, f.address)
+    const rotate = f.bridge.interface.encodeFunctionData('rotateCommittee', [[f.user.address], 1, 0n]) as Hex
+    expect(await failureOf(await deputy.getAddress(), 67n, rotate)).toEqual({
+      name: 'NotOwner',
+      args: [await deputy.getAddress()],
+    })
+    const pause = f.bridge.interface.encodeFunctionData('pause') as Hex
+    expect((await failureOf(await deputy.getAddress(), 68n, pause)).name).toBe('NotGuardian')
+    const mintDeputy = await deployContract('ForwardingRecipient', f.deployer, await f.wrapped.getAddress())
+    const mint = f.wrapped.interface.encodeFunctionData('mint', [BENEFICIARY, 10n ** 30n]) as Hex
+    expect((await failureOf(await mintDeputy.getAddress(), 69n, mint)).name).toBe('OnlyBridge')
+    const inner = transferMessage({ nonce: 70n, asset: f.remoteAsset, amount: 5n, to: BENEFICIARY })
+    const reenter = f.bridge.interface.encodeFunctionData('deliver', [inner.encoded, 1n, certify(f, inner.id)]) as Hex
+    expect((await failureOf(await deputy.getAddress(), 71n, reenter)).name).toBe('Reentrancy')
+    expect(await statusOf(f, inner.id)).toBe(STATUS.none)
+    expect(await committeeNow()).toBe(before)
+    expect(await f.bridge.getFunction('owner')()).toBe(f.deployer.address)
+    expect(await f.bridge.getFunction('paused')()).toBe(false)
+    expect(await f.wrapped.getFunction('totalSupply')()).toBe(0n)
+  })
+
+  it('calls only handle() whatever the payload, and committee storage never changes (fuzz)', async () => {
+    const before = await committeeNow()
+    const deputy = await deployContract('ForwardingRecipient', f.deployer, f.address)
+    let nonce = 100n
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ minLength: 0, maxLength: 100 }).map(toHexBytes),
+          fc
+            .constantFrom(...governanceSelectors())
+            .chain((sel) => fc.uint8Array({ minLength: 0, maxLength: 96 }).map((rest) => concat([sel, rest]) as Hex)),
+        ),
+        async (payload) => {
+          const viaRecorder = appMessage({ nonce: nonce++, to: await f.recipient.getAddress(), payload })
+          await deliver(f, viaRecorder)
+          expect(await f.recipient.getFunction('lastPayload')()).toBe(payload)
+          const viaDeputy = appMessage({ nonce: nonce++, to: await deputy.getAddress(), payload })
+          await deliver(f, viaDeputy)
+          expect(await committeeNow()).toBe(before)
+        },
+      ),
+      { numRuns: 15 },
+    )
+    expect(await f.bridge.getFunction('owner')()).toBe(f.deployer.address)
+    expect(await f.bridge.getFunction('guardian')()).toBe(f.guardian.address)
+  })
+})
+
+const toHexBytes = (b: Uint8Array): Hex => `0x${Buffer.from(b).toString('hex')}`
+
+const governanceSelectors = (): Hex[] =>
+  ['rotateCommittee', 'pause', 'unpause', 'transferOwnership', 'setGuardian', 'registerHomeAsset', 'setRateLimit'].map(
+    (n) => f.bridge.interface.getFunction(n)!.selector as Hex,
+  )
