@@ -20,9 +20,6 @@ export const toBytes = (v: BytesLike, what: string): Uint8Array => {
 /** keccak256 as lower-case hex. */
 export const keccakHex = (b: Uint8Array): Hex => keccak256(b) as Hex
 
-export const equalBytes = (a: Uint8Array, b: Uint8Array): boolean =>
-  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b)
-
 /** Minimal big-endian bytes of an unsigned integer (0 → empty), as RLP wants integers. */
 export const uintToBytes = (v: bigint | number): Uint8Array => {
   let n = BigInt(v)
