@@ -44,14 +44,19 @@ describe('hashHeader on real headers', () => {
 describe('encodeHeader per fork', () => {
   it.each([
     ['London', without(sepolia.header, ['withdrawalsRoot']), 16],
+    ['Shanghai', without(edr.header, CANCUN_ON), 17],
     ['Cancun', without(edr.header, PRAGUE_ONLY), 20],
     ['Prague', edr.header, 21],
   ] as const)('includes the %s fields', (_, header, fields) => {
     const items = decodeRlp(encodeHeader(header)) as Uint8Array[]
     expect(items).toHaveLength(fields)
-    expect(hex(items.at(-1)!)).toBe(
-      fields === 16 ? '0x09' : fields === 20 ? edr.header.parentBeaconBlockRoot : edr.header.requestsHash,
-    )
+    const last = {
+      16: '0x09',
+      17: edr.header.withdrawalsRoot,
+      20: edr.header.parentBeaconBlockRoot,
+      21: edr.header.requestsHash,
+    }
+    expect(hex(items.at(-1)!)).toBe(last[fields])
   })
 
   it('treats null fork fields as absent', () => {
