@@ -3,6 +3,7 @@ import {
   ContractFactory,
   type ContractTransactionResponse,
   getAddress,
+  Interface,
   isAddress,
   isError,
   keccak256,
@@ -87,7 +88,7 @@ export const deployBridge = async (o: DeployBridgeOptions): Promise<DeployBridge
   ]
   if (issues.length > 0) throw new ConfigInvalidError({ source: 'deployBridge', issues })
   const art = loadArtifact('Bridge')
-  return step('deploy Bridge', async () => {
+  return step('deploy Bridge', new Interface(art.abi), async () => {
     const guardian = o.guardian ?? (await o.signer.getAddress())
     const factory = new ContractFactory(art.abi, art.bytecode, o.signer)
     const signers = o.committee.signers.map((s) => getAddress(s))
@@ -118,7 +119,7 @@ export const registerHomeAsset = async (bridge: Contract, token: string): Promis
   if (!isNonZeroAddress(token)) {
     throw new ConfigInvalidError({ source: 'registerHomeAsset', issues: [issue('token', 'a non-zero address')] })
   }
-  return step('registerHomeAsset', async () => {
+  return step('registerHomeAsset', bridge.interface, async () => {
     const receipt = await mined(await call(bridge, 'registerHomeAsset', getAddress(token)))
     const assetId = (await bridge.getFunction('assetIdOfToken')(getAddress(token))) as Hex
     return { assetId, txHash: receipt.hash as Hex }
@@ -153,7 +154,7 @@ export const registerRemoteAsset = async (
   ]
   if (issues.length > 0) throw new ConfigInvalidError({ source: 'registerRemoteAsset', issues })
   const assetId = assetIdOf(o.homeDomain, o.homeToken)
-  return step('registerRemoteAsset', async () => {
+  return step('registerRemoteAsset', bridge.interface, async () => {
     const tx = await call(
       bridge,
       'registerRemoteAsset',
@@ -183,7 +184,7 @@ export const setRateLimit = async (
     ...checkUint('refillPerSecond', o.refillPerSecond, 128),
   ]
   if (issues.length > 0) throw new ConfigInvalidError({ source: 'setRateLimit', issues })
-  return step('setRateLimit', async () => {
+  return step('setRateLimit', bridge.interface, async () => {
     const receipt = await mined(await call(bridge, 'setRateLimit', o.assetId, o.capacity, o.refillPerSecond))
     return { txHash: receipt.hash as Hex }
   })
@@ -204,7 +205,7 @@ export const setLargeTransfer = async (
     ...(o.delaySeconds > 0n && o.threshold === 0n ? [issue('threshold', 'non-zero when delaySeconds > 0')] : []),
   ]
   if (issues.length > 0) throw new ConfigInvalidError({ source: 'setLargeTransfer', issues })
-  return step('setLargeTransfer', async () => {
+  return step('setLargeTransfer', bridge.interface, async () => {
     const receipt = await mined(await call(bridge, 'setLargeTransfer', o.assetId, o.threshold, o.delaySeconds))
     return { txHash: receipt.hash as Hex }
   })
@@ -231,7 +232,7 @@ export const deployTestToken = async (
   ]
   if (issues.length > 0) throw new ConfigInvalidError({ source: 'deployTestToken', issues })
   const art = loadArtifact('TestToken')
-  return step('deploy TestToken', async () => {
+  return step('deploy TestToken', new Interface(art.abi), async () => {
     const factory = new ContractFactory(art.abi, art.bytecode, signer)
     const deployed = await factory.deploy(o.name ?? 'Test Token', o.symbol ?? 'TST', decimals, feeBps)
     await mined(deployed.deploymentTransaction())
@@ -291,18 +292,21 @@ const mined = async (tx: ContractTransactionResponse | null) => {
 }
 
 /** Run one deploy step; any chain error becomes a DeployFailedError naming the step. */
-const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+const step = async <T>(name: string, iface: Interface, fn: () => Promise<T>): Promise<T> => {
   try {
     return await fn()
   } catch (e) {
     if (e instanceof DeployFailedError) throw e
-    throw new DeployFailedError({ step: name, detail: describe(e), cause: e })
+    throw new DeployFailedError({ step: name, detail: describe(e, iface), cause: e })
   }
 }
 
-const describe = (e: unknown): string => {
-  if (isError(e, 'CALL_EXCEPTION') && e.revert) return `reverted with ${e.revert.name}(${e.revert.args.join(', ')})`
-  if (isError(e, 'CALL_EXCEPTION')) return 'reverted'
+/** The revert, decoded with the contract's custom errors where the node returned its data. */
+const describe = (e: unknown, iface: Interface): string => {
+  if (isError(e, 'CALL_EXCEPTION')) {
+    const revert = e.revert ?? (e.data ? iface.parseError(e.data) : null)
+    return revert ? `reverted with ${revert.name}(${revert.args.join(', ')})` : 'reverted'
+  }
   const short = typeof e === 'object' && e !== null && 'shortMessage' in e ? e.shortMessage : undefined
   return typeof short === 'string' ? short : 'the transaction failed'
 }
