@@ -72,9 +72,10 @@ export const settleFailed = async (m: JsMsg, e: unknown, ctx: SettleContext): Pr
     deadLetter = await publishDeadLetter(ctx.js, m, err)
   } catch (dlqErr) {
     // Terminating without a copy would lose the message: leave it to redelivery instead.
+    const delayMs = (ctx.retryDelaysMs ?? DEFAULT_DELAYS_MS).at(-1) ?? 0
     ctx.log.error({ err: dlqErr, cause: err, ...where }, 'ALERT dead-letter copy failed, message left for redelivery')
-    m.nak(ctx.retryDelaysMs?.at(-1) ?? DEFAULT_DELAYS_MS.at(-1))
-    return { kind: 'nakked', delayMs: ctx.retryDelaysMs?.at(-1) ?? 60_000, err }
+    m.nak(delayMs)
+    return { kind: 'nakked', delayMs, err }
   }
   m.term(`${err.code}: ${err.message.split('\n')[0]}`)
   ctx.log.error(
