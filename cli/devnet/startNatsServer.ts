@@ -37,28 +37,32 @@ const INSTALL_HINT = 'go install github.com/nats-io/nats-server/v2@latest (or no
 const LISTENING = /Listening for client connections on 127\.0\.0\.1:(\d+)/
 const READY = /Server is ready/
 
+/** Where nats-server is looked for after `$NATS_SERVER_BIN` and PATH. */
+export const natsServerFallbacks = (): string[] => [
+  join(projectRoot(), '.cache', 'bin', 'nats-server'),
+  join(homedir(), 'go', 'bin', 'nats-server'),
+  '/tmp/gobin/nats-server',
+]
+
 /**
- * The nats-server binary: `$NATS_SERVER_BIN`, `nats-server` on PATH, the project's
- * `.cache/bin`, `~/go/bin`, then `/tmp/gobin`.
+ * The nats-server binary: `$NATS_SERVER_BIN`, `nats-server` on PATH, then the fallbacks (the
+ * project's `.cache/bin`, `~/go/bin`, `/tmp/gobin`).
  * @throws ToolNotFoundError naming what to install
  */
-export const findNatsServerBinary = (env: NodeJS.ProcessEnv = process.env): string => {
+export const findNatsServerBinary = (
+  env: NodeJS.ProcessEnv = process.env,
+  fallbacks: string[] = natsServerFallbacks(),
+): string => {
   const onPath = (env.PATH ?? '')
     .split(delimiter)
     .filter((d) => d !== '')
     .map((d) => join(d, 'nats-server'))
-  const searched = [
-    ...(env.NATS_SERVER_BIN ? [env.NATS_SERVER_BIN] : []),
-    ...onPath,
-    join(projectRoot(), '.cache', 'bin', 'nats-server'),
-    join(homedir(), 'go', 'bin', 'nats-server'),
-    '/tmp/gobin/nats-server',
-  ]
-  const found = searched.find((p) => existsSync(p))
+  const candidates = [...(env.NATS_SERVER_BIN ? [env.NATS_SERVER_BIN] : []), ...onPath, ...fallbacks]
+  const found = candidates.find((p) => existsSync(p))
   if (found) return found
   throw new ToolNotFoundError({
     tool: 'nats-server',
-    searched: ['$NATS_SERVER_BIN', 'PATH', '.cache/bin', '~/go/bin', '/tmp/gobin'],
+    searched: ['$NATS_SERVER_BIN', 'PATH', ...fallbacks],
     install: INSTALL_HINT,
   })
 }
