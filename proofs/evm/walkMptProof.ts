@@ -15,16 +15,19 @@ type Ref = { hash: Hex } | { inline: RlpItem[] }
 const reject = (reason: InvalidProofError['reason'], detail: string): InvalidProofError =>
   new InvalidProofError({ reason, detail: `MPT: ${detail}` })
 
-/** A child reference: a 32-byte hash, or a node embedded in its parent because its encoding is < 32 bytes. */
-const toRef = (child: RlpItem, what: string): Ref => {
+/** A child reference is a 32-byte hash, or a node embedded in its parent because its encoding is < 32 bytes. */
+const checkRef = (child: RlpItem, what: string): void => {
   if (child instanceof Uint8Array) {
     if (child.length !== 32) throw reject('NON_CANONICAL', `${what} is a ${child.length}-byte reference, expected 32`)
-    return { hash: toHex(child) }
+    return
   }
   const size = encodeRlp(child).length
-  if (size >= 32)
-    throw reject('NON_CANONICAL', `${what} embeds a ${size}-byte node; nodes of 32 bytes or more are hashed`)
-  return { inline: child }
+  if (size >= 32) throw reject('NON_CANONICAL', `${what} embeds a ${size}-byte node; nodes of 32 bytes or more are hashed`)
+}
+
+const toRef = (child: RlpItem, what: string): Ref => {
+  checkRef(child, what)
+  return child instanceof Uint8Array ? { hash: toHex(child) } : { inline: child }
 }
 
 const shapeOf = (node: RlpItem, what: string): RlpItem[] => {
@@ -54,7 +57,7 @@ const checkBranch = (node: RlpItem[], what: string, allowBranchValues: boolean):
   for (let i = 0; i < 16; i++) {
     const c = node[i]!
     if (c instanceof Uint8Array && c.length === 0) continue
-    toRef(c, `${what} child ${i}`)
+    checkRef(c, `${what} child ${i}`)
     entries++
   }
   const value = asBytes(node[16], `${what} value`)
@@ -105,7 +108,8 @@ export const walkMptProof = (input: MptProofInput, opts: VerifyMptProofOptions =
       }
       const child = node[key[pos++]!]!
       if (child instanceof Uint8Array && child.length === 0) return done(null, used)
-      ref = toRef(child, `${what} child`)
+      // Already checked by checkBranch.
+      ref = child instanceof Uint8Array ? { hash: toHex(child) } : { inline: child as RlpItem[] }
       afterExtension = false
       continue
     }
