@@ -6,7 +6,7 @@ import { InvalidProofError, type RelayError, WireFormatError } from '../../error
 import { type Committee, verifyAttestation } from '../../proofs/index.js'
 import { attestationDigest } from '../../protocol/index.js'
 import type { Hex } from '../../types.js'
-import { publishStatusEvent } from '../nats/events.js'
+import { publishStatusEvent, type StatusEvent } from '../nats/events.js'
 import { updateWithCas } from '../nats/kvCas.js'
 import { publishDedup } from '../nats/publishDedup.js'
 import { type SettleContext, settle } from '../nats/settle.js'
@@ -64,6 +64,15 @@ const checkSubject = (subject: string, a: AttestationDoc) => {
   }
 }
 
+// Status events are for observers: a failure to publish one is logged, never fails the step.
+const publishEvent = async (o: AggregateOptions, log: Logger, e: StatusEvent) => {
+  try {
+    await publishStatusEvent(o.js, e)
+  } catch (err) {
+    log.warn({ err, id: e.id, status: e.status }, 'status event not published')
+  }
+}
+
 const handle = async (m: JsMsg, o: AggregateOptions, log: Logger): Promise<AggregateOutcome> => {
   const now = o.now ?? (() => new Date())
   const a = parseAttestation(m.data)
@@ -107,7 +116,7 @@ const handle = async (m: JsMsg, o: AggregateOptions, log: Logger): Promise<Aggre
   )
   const rec = r.value!
   if (r.changed && o.publishEvents) {
-    await publishStatusEvent(o.js, {
+    await publishEvent(o, log, {
       v: 1,
       status: 'attested',
       id: a.id,
@@ -152,7 +161,7 @@ const dispatch = async (rec: MessageRecord, o: AggregateOptions, log: Logger): P
     bucket: 'isthmus-messages',
   })
   if (o.publishEvents) {
-    await publishStatusEvent(o.js, {
+    await publishEvent(o, log, {
       v: 1,
       status: 'certified',
       id: rec.id,

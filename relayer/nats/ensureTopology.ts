@@ -44,6 +44,7 @@ type Desired = Pick<
   | 'max_age'
   | 'discard'
   | 'description'
+  | 'max_msgs_per_subject'
 >
 
 /** The stream configs of DESIGN.md "NATS JetStream", plus the dead-letter stream (F-18). */
@@ -60,6 +61,7 @@ export const streamConfigs = (o: TopologyOptions = {}): Desired[] => {
     num_replicas: replicas,
     duplicate_window: nanos(dupMs),
     discard: DiscardPolicy.Old,
+    max_msgs_per_subject: -1,
   }
   return [
     {
@@ -68,6 +70,9 @@ export const streamConfigs = (o: TopologyOptions = {}): Desired[] => {
       subjects: [`${SUBJECTS.attestations}.>`],
       retention: RetentionPolicy.Limits,
       max_age: age('attestations', 7 * DAY_MS),
+      // One subject per (destination, id, relayer): even a republish after the duplicate window
+      // leaves one signature per signer and id in the stream (F-19).
+      max_msgs_per_subject: 1,
       description: 'Isthmus attestations: one signature per (relayer, message id)',
     },
     {

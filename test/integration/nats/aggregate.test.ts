@@ -316,7 +316,7 @@ describe('aggregateAttestations when an instance crashes after the effect, befor
 })
 
 describe('aggregateAttestations replays', () => {
-  it('records nothing new when the same attestation is published twice (F-27)', async () => {
+  it('records nothing new and keeps one stream copy when an attestation is republished (F-19, F-27)', async () => {
     const f = await startNatsFixture()
     try {
       const { js, jsm } = await f.connect('setup')
@@ -331,6 +331,9 @@ describe('aggregateAttestations replays', () => {
       await publishDedup(js, raw.subject, raw.data, 'replayed-with-new-id')
       await eventually(async () => (agg.outcomes.length === 2 ? true : undefined))
       expect(agg.outcomes.map((o) => o.kind).sort()).toEqual(['duplicate', 'recorded'])
+      // F-19: still one signature per (relayer, id) in the stream (max one message per subject).
+      const info = await jsm.streams.info(STREAMS.attestations, { subjects_filter: raw.subject })
+      expect(info.state.subjects).toEqual({ [raw.subject]: 1 })
       agg.sub.unsubscribe()
     } finally {
       await f.close()
