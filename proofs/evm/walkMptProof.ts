@@ -22,7 +22,8 @@ const checkRef = (child: RlpItem, what: string): void => {
     return
   }
   const size = encodeRlp(child).length
-  if (size >= 32) throw reject('NON_CANONICAL', `${what} embeds a ${size}-byte node; nodes of 32 bytes or more are hashed`)
+  if (size >= 32)
+    throw reject('NON_CANONICAL', `${what} embeds a ${size}-byte node; nodes of 32 bytes or more are hashed`)
 }
 
 const toRef = (child: RlpItem, what: string): Ref => {
