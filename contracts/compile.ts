@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import solc from 'solc'
 import { ContractBuildError } from '../errors.js'
 import { artifactsDir, contractsDir } from './paths.js'
 
@@ -60,7 +60,16 @@ const listSources = (root: string): string[] => {
   return out.sort()
 }
 
-const solcVersion = (): string => String(solc.version())
+const require = createRequire(import.meta.url)
+
+/** The bundled solc-js version, read without loading the compiler (its wasm also hooks process events). */
+const solcVersion = (): string =>
+  (JSON.parse(readFileSync(require.resolve('solc/package.json'), 'utf8')) as { version: string }).version
+
+interface SolcJs {
+  compile(input: string): string
+}
+const loadSolc = (): SolcJs => require('solc') as SolcJs
 
 /**
  * Compile every `contracts/src/**.sol` and `contracts/test/**.sol` with the bundled solc-js and write
@@ -91,6 +100,7 @@ export const compileContracts = (o: CompileOptions = {}): CompileResult => {
       outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
     },
   }
+  const solc = loadSolc()
   const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput
   const problems = output.errors ?? []
   const errors = problems.filter((e) => e.severity === 'error').map((e) => e.formattedMessage)
