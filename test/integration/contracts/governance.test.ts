@@ -1,7 +1,9 @@
 // Committee invariants and rotation, damage limits (rate limit, large-transfer delay, pause), outbound
 // token checks and the external ABI of the Bridge, against a real hardhat node.
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { ContractFactory, Wallet } from 'ethers'
-import { type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
+import { HARDHAT_DEV_KEYS, type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
 import { loadArtifact } from '../../../contracts/artifacts.js'
 import {
   deployBridge,
@@ -425,6 +427,60 @@ describe('Bridge failure reasons', () => {
     await tx(f.bridge.getFunction('retryFailed')(m.encoded))
     expect(await f.home.getFunction('balanceOf')(BENEFICIARY)).toBe(10n ** 25n)
   })
+})
+
+describe('contracts/deployCli.ts', () => {
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'contracts/deployCli.ts', ...args], {
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+    }).then(
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: e.code ?? -1,
+        stdout: e.stdout ?? '',
+        stderr: e.stderr ?? '',
+      }),
+    )
+  const signers = addresses(committeeKeys(3))
+  const base = [
+    '--rpc',
+    '',
+    '--key-env',
+    'ISTHMUS_TEST_DEPLOYER',
+    '--domain',
+    '7',
+    '--signers',
+    signers.join(','),
+    '--threshold',
+    '2',
+  ]
+  const withRpc = () => base.map((a, i) => (i === 1 ? node.rpcUrl : a))
+
+  it('deploys the bridge and prints the deployment as JSON', async () => {
+    const r = await cli(withRpc(), { ISTHMUS_TEST_DEPLOYER: HARDHAT_DEV_KEYS[5] })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout) as {
+      address: string
+      committee: { signers: string[]; threshold: number }
+      localDomain: number
+    }
+    expect(out.committee).toEqual({ epoch: '1', signers, threshold: 2 })
+    expect(out.localDomain).toBe(7)
+    expect((await f.provider.getCode(out.address)).length).toBeGreaterThan(2)
+  }, 60_000)
+
+  it('exits 1 with a typed message for a missing key, a bad flag or a threshold the policy refuses', async () => {
+    const noKey = await cli(withRpc())
+    expect(noKey.code).toBe(1)
+    expect(noKey.stderr).toContain('docs/errors.md#key_invalid')
+    const bad = await cli([...withRpc(), '--threshold', 'two'], { ISTHMUS_TEST_DEPLOYER: HARDHAT_DEV_KEYS[5] })
+    expect(bad.stderr).toContain('--threshold must be a non-negative integer')
+    const bft = await cli([...withRpc(), '--policy', 'bft'], { ISTHMUS_TEST_DEPLOYER: HARDHAT_DEV_KEYS[5] })
+    expect(bft.code).toBe(1)
+    expect(bft.stderr).toContain('committee.threshold')
+  }, 60_000)
 })
 
 const ALLOWED_FUNCTIONS = [

@@ -190,6 +190,7 @@ const run = async (g: Ghost, s: Step): Promise<void> => {
     }
     case 'burn': {
       const balance = (await wrapped.getFunction('balanceOf')(user.address)) as bigint
+      // biome-ignore lint/complexity/useMathMinMax: bigint operands
       const amount = s.amount < balance ? s.amount : balance
       if (amount === 0n) return
       const tx = (wrap.bridge.connect(user) as Contract).getFunction('sendToken')(
