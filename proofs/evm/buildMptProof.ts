@@ -1,6 +1,5 @@
-import { getBytes } from 'ethers'
 import { BundleInvalidError } from '../../errors.js'
-import { keccakHex, toHex } from './bytes.js'
+import { keccak, keccakHex, toHex } from './bytes.js'
 import { encodeRlp } from './encodeRlp.js'
 import { encodeHexPrefix, toNibbles } from './nibbles.js'
 import type { BuildMptProofResult, MptEntry, RlpItem } from './types.js'
@@ -26,7 +25,7 @@ const make = (node: RlpItem[], onPath: boolean, below: Built | undefined): Built
   return { node, encoded, proof: onPath ? [encoded, ...tail] : [] }
 }
 
-const refOf = (child: Built): RlpItem => (child.encoded.length < 32 ? child.node : getBytes(keccakHex(child.encoded)))
+const refOf = (child: Built): RlpItem => (child.encoded.length < 32 ? child.node : keccak(child.encoded))
 
 const commonPrefix = (items: Item[], depth: number): number => {
   const first = items[0]!.path

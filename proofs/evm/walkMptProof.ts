@@ -1,6 +1,5 @@
 import { InvalidProofError } from '../../errors.js'
-import type { Hex } from '../../types.js'
-import { keccakHex, toBytes, toHex } from './bytes.js'
+import { equalBytes, keccak, toBytes, toHex } from './bytes.js'
 import { decodeRlp } from './decodeRlp.js'
 import { encodeRlp } from './encodeRlp.js'
 import { decodeHexPrefix, toNibbles } from './nibbles.js'
@@ -10,7 +9,7 @@ import type { MptProofInput, RlpItem, VerifyMptProofOptions } from './types.js'
 /** Default cap on proof nodes: a 32-byte key has 64 nibbles, plus the terminal node. */
 export const MAX_MPT_DEPTH = 65
 
-type Ref = { hash: Hex } | { inline: RlpItem[] }
+type Ref = { hash: Uint8Array } | { inline: RlpItem[] }
 
 const reject = (reason: InvalidProofError['reason'], detail: string): InvalidProofError =>
   new InvalidProofError({ reason, detail: `MPT: ${detail}` })
@@ -28,7 +27,7 @@ const checkRef = (child: RlpItem, what: string): void => {
 
 const toRef = (child: RlpItem, what: string): Ref => {
   checkRef(child, what)
-  return child instanceof Uint8Array ? { hash: toHex(child) } : { inline: child }
+  return child instanceof Uint8Array ? { hash: child } : { inline: child }
 }
 
 const shapeOf = (node: RlpItem, what: string): RlpItem[] => {
@@ -38,10 +37,10 @@ const shapeOf = (node: RlpItem, what: string): RlpItem[] => {
   return node
 }
 
-const loadNode = (nodes: Uint8Array[], index: number, hash: Hex): RlpItem[] => {
+const loadNode = (nodes: Uint8Array[], index: number, hash: Uint8Array): RlpItem[] => {
   const enc = nodes[index]
-  if (enc === undefined) throw reject('NODE_MISSING', `the proof ends before node ${index} (${hash})`)
-  if (keccakHex(enc) !== hash) {
+  if (enc === undefined) throw reject('NODE_MISSING', `the proof ends before node ${index} (${toHex(hash)})`)
+  if (!equalBytes(keccak(enc), hash)) {
     throw index === 0
       ? reject('ROOT_MISMATCH', 'keccak(proof[0]) is not the expected root')
       : reject('HASH_MISMATCH', `keccak(proof[${index}]) does not match the reference in its parent`)
@@ -93,7 +92,7 @@ export const walkMptProof = (input: MptProofInput, opts: VerifyMptProofOptions =
     if (used < nodes.length) throw reject('EXTRA_NODES', `${nodes.length - used} unused nodes after the path ends`)
     return value
   }
-  let ref: Ref = { hash: toHex(root) }
+  let ref: Ref = { hash: root }
   let used = 0
   let pos = 0
   let afterExtension = false
@@ -110,7 +109,7 @@ export const walkMptProof = (input: MptProofInput, opts: VerifyMptProofOptions =
       const child = node[key[pos++]!]!
       if (child instanceof Uint8Array && child.length === 0) return done(null, used)
       // Already checked by checkBranch.
-      ref = child instanceof Uint8Array ? { hash: toHex(child) } : { inline: child as RlpItem[] }
+      ref = child instanceof Uint8Array ? { hash: child } : { inline: child as RlpItem[] }
       afterExtension = false
       continue
     }
