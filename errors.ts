@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'NATS_API_ERROR'
   | 'KV_CONFLICT'
   | 'WIRE_INVALID'
+  | 'WAIT_TIMEOUT'
 
 /** Base of every error the project throws: a stable code, a retry hint and structured metadata. */
 export class RelayError extends Error {
@@ -378,6 +379,18 @@ export class WireFormatError extends RelayError {
       code: 'WIRE_INVALID',
       cause: p.cause,
       meta: { kind: p.kind, issues: p.issues },
+    })
+  }
+}
+
+/** A bounded wait (devnet readiness, quiescence of a test run) ran out of time; `detail` says what was still pending. */
+export class WaitTimeoutError extends RelayError {
+  override name = 'WaitTimeoutError'
+  constructor(p: { what: string; timeoutMs: number; detail?: string }) {
+    super(`Timed out after ${p.timeoutMs} ms waiting for ${p.what}${p.detail ? `: ${p.detail}` : ''}.`, {
+      code: 'WAIT_TIMEOUT',
+      retryable: true,
+      meta: { what: p.what, timeoutMs: p.timeoutMs },
     })
   }
 }
