@@ -166,6 +166,12 @@ export const registerRemoteAsset = async (
     )
     const receipt = await mined(tx)
     const [wrapped] = (await bridge.getFunction('assetOf')(assetId)) as [string, bigint]
+    if (BigInt(wrapped) === 0n) {
+      throw new DeployFailedError({
+        step: 'registerRemoteAsset',
+        detail: `the bridge has no asset ${assetId} after registering it`,
+      })
+    }
     return { assetId, wrapped: getAddress(wrapped) as Hex, txHash: receipt.hash as Hex }
   })
 }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Contract } from 'ethers'
 import { type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
+import { assetIdOf } from '../../../contracts/deploy.js'
 import { addressToBytes32, decodeBody, decodeMessage, hexToBytes, messageIdOfEncoded } from '../../../protocol/index.js'
 import type { Hex } from '../../../types.js'
 import {
@@ -12,6 +13,7 @@ import {
   type Fixture,
   LOCAL,
   REMOTE,
+  REMOTE_HOME_TOKEN,
   revertOf,
   setupFixture,
   snapshotter,
@@ -100,6 +102,20 @@ describe('IsthmusMessage (MessageHarness)', () => {
       if (tsKind === undefined) expect(['InvalidBody', 'UnknownBodyKind']).toContain(sol.name)
       else expect(Number(await harness.getFunction('bodyKind')(v.message.body))).toBe(tsKind)
     }
+  })
+})
+
+describe('asset ids', () => {
+  it('agree between the TypeScript assetIdOf and the contract, for home and remote assets', async () => {
+    const home = await f.home.getAddress()
+    expect(assetIdOf(LOCAL, home)).toBe(f.homeAsset)
+    expect(await f.bridge.getFunction('assetIdOf')(LOCAL, addressToBytes32(home))).toBe(f.homeAsset)
+    expect(assetIdOf(REMOTE, REMOTE_HOME_TOKEN)).toBe(f.remoteAsset)
+    const [wrapped, kind] = await f.bridge.getFunction('assetOf')(f.remoteAsset)
+    expect([wrapped, Number(kind)]).toEqual([await f.wrapped.getAddress(), 2])
+    expect(await f.wrapped.getFunction('assetId')()).toBe(f.remoteAsset)
+    const substrateToken = `0x${'5a'.repeat(32)}` as Hex
+    expect(await f.bridge.getFunction('assetIdOf')(7, substrateToken)).toBe(assetIdOf(7, substrateToken))
   })
 })
 
