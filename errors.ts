@@ -33,6 +33,9 @@ export type ErrorCode =
   | 'NATS_API_ERROR'
   | 'KV_CONFLICT'
   | 'WIRE_INVALID'
+  | 'EQUIVOCATION'
+  | 'COMMITTEE_MISMATCH'
+  | 'ROUTE_UNKNOWN'
   | 'WAIT_TIMEOUT'
 
 /** Base of every error the project throws: a stable code, a retry hint and structured metadata. */
@@ -392,6 +395,36 @@ export class WaitTimeoutError extends RelayError {
       retryable: true,
       meta: { what: p.what, timeoutMs: p.timeoutMs },
     })
+  }
+}
+
+/**
+ * The honest-signer rule (RELIABILITY.md S3, I5): this signer already signed another id for the
+ * same (origin, nonce). Never retryable: the route halts and an operator must look.
+ */
+export class EquivocationError extends RelayError {
+  override name = 'EquivocationError'
+  constructor(p: { origin: number; nonce: bigint; signedId: string; conflictingId: string; signer: string }) {
+    super(
+      `Origin ${p.origin} nonce ${p.nonce} was already signed as ${p.signedId}; refusing to sign ${p.conflictingId}.`,
+      { code: 'EQUIVOCATION', meta: { ...p, nonce: p.nonce.toString() } },
+    )
+  }
+}
+
+/** The committee a destination stores differs from what this relayer expects (config, own key, epoch). */
+export class CommitteeMismatchError extends RelayError {
+  override name = 'CommitteeMismatchError'
+  constructor(p: { chain: string; detail: string }) {
+    super(`Committee on ${p.chain} does not match: ${p.detail}.`, { code: 'COMMITTEE_MISMATCH', meta: { ...p } })
+  }
+}
+
+/** A message names an origin or destination this relay has no configured route for (BI-42, NT-11). */
+export class RouteUnknownError extends RelayError {
+  override name = 'RouteUnknownError'
+  constructor(p: { origin: number; destination: number; detail: string }) {
+    super(`No configured route ${p.origin} -> ${p.destination}: ${p.detail}.`, { code: 'ROUTE_UNKNOWN', meta: { ...p } })
   }
 }
 
