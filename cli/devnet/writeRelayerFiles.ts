@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { computeAddress, encryptKeystoreJsonSync } from 'ethers'
+import { stringify } from 'yaml'
+import { parseConfig } from '../../config/index.js'
+import type { ChainRef, Hex } from '../../types.js'
+
+/** One chain as every relayer config lists it. */
+export interface RelayerChainSpec {
+  ref: ChainRef
+  domain: number
+  chainId: bigint
+  rpcUrl: string
+  bridge: Hex
+  startBlock: bigint
+  confirmations: number
+  pollIntervalMs: number
+}
+
+export interface RelayerMemberSpec {
+  id: string
+  attestationKey: Hex
+  deliveryKey: Hex
+}
+
+export interface WriteRelayerFilesOptions {
+  /** `<stateDir>/<member id>/` receives config.yaml, the keystore, relayer.env and state/. */
+  dir: string
+  member: RelayerMemberSpec
+  members: RelayerMemberSpec[]
+  threshold: number
+  epoch: bigint
+  chains: RelayerChainSpec[]
+  natsUrl: string
+  /** `keystore`: the attestation key in an encrypted keystore (password in an env var); `env`: in an env var. */
+  keys: 'keystore' | 'env'
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error'
+  /** How long a delivery tx may stay pending before the relayer replaces it. */
+  stuckAfterMs: number
+}
+
+export interface RelayerFiles {
+  configPath: string
+  /** The secrets the relayer reads from its environment (never written into config.yaml). */
+  env: Record<string, string>
+}
+
+export const ENV_KEYSTORE_PASSWORD = 'ISTHMUS_KEYSTORE_PASSWORD'
+export const ENV_ATTESTATION_KEY = 'ISTHMUS_ATTESTATION_KEY'
+export const ENV_DELIVERY_KEY = 'ISTHMUS_DELIVERY_KEY'
+
+// A devnet key protects nothing of value; a cheap scrypt keeps relayer (re)starts fast.
+const DEVNET_SCRYPT = { N: 1 << 12, r: 8, p: 1 }
+
+const configDoc = (o: WriteRelayerFilesOptions, stateDir: string) => ({
+  node: {
+    memberId: o.member.id,
+    attestationKey:
+      o.keys === 'keystore'
+        ? { keystore: 'attestation.keystore.json', passwordEnv: ENV_KEYSTORE_PASSWORD }
+        : { env: ENV_ATTESTATION_KEY },
+    stateDir,
+  },
+  committee: {
+    epoch: Number(o.epoch),
+    threshold: o.threshold,
+    policy: 'majority',
+    members: o.members.map((m, i) => ({
+      id: m.id,
+      address: computeAddress(m.attestationKey),
+      operatorId: `devnet-operator-${i + 1}`,
+      custodyDomain: `devnet-custody-${i + 1}`,
+    })),
+  },
+  chains: o.chains.map((c) => ({
+    kind: 'evm',
+    ref: c.ref,
+    domain: c.domain,
+    chainId: Number(c.chainId),
+    rpcUrls: [c.rpcUrl],
+    bridge: c.bridge,
+    startBlock: Number(c.startBlock),
+    finality: { mode: 'confirmations', confirmations: c.confirmations },
+    signer: { env: ENV_DELIVERY_KEY },
+    pollIntervalMs: c.pollIntervalMs,
+    destinationConfirmations: 1,
+    stuckAfterMs: o.stuckAfterMs,
+  })),
+  routes: o.chains.flatMap((from) =>
+    o.chains.filter((to) => to !== from).map((to) => ({ from: from.ref, to: to.ref })),
+  ),
+  nats: { servers: [o.natsUrl], replicas: 1 },
+  api: { host: '127.0.0.1', port: 0 },
+  logLevel: o.logLevel,
+})
+
+/**
+ * Write one relayer's config.yaml (validated against the config schema first), its encrypted
+ * attestation keystore (mode 0600) and relayer.env (mode 0600: the devnet's throwaway secrets, so an
+ * operator can restart the relayer by hand with `set -a; . relayer.env; isthmus start --config …`).
+ * @throws ConfigInvalidError when the generated config does not match the schema
+ */
+export const writeRelayerFiles = (o: WriteRelayerFilesOptions): RelayerFiles => {
+  const stateDir = join(o.dir, 'state')
+  mkdirSync(stateDir, { recursive: true })
+  const doc = configDoc(o, stateDir)
+  parseConfig(doc, `${o.member.id} devnet config`)
+  const env: Record<string, string> = { [ENV_DELIVERY_KEY]: o.member.deliveryKey }
+  if (o.keys === 'keystore') {
+    const password = randomBytes(16).toString('hex')
+    const json = encryptKeystoreJsonSync(
+      { address: computeAddress(o.member.attestationKey), privateKey: o.member.attestationKey },
+      password,
+      { scrypt: DEVNET_SCRYPT },
+    )
+    const keystore = join(o.dir, 'attestation.keystore.json')
+    writeFileSync(keystore, json, { mode: 0o600 })
+    env[ENV_KEYSTORE_PASSWORD] = password
+  } else {
+    env[ENV_ATTESTATION_KEY] = o.member.attestationKey
+  }
+  const configPath = join(o.dir, 'config.yaml')
+  writeFileSync(configPath, `# isthmus devnet: relayer ${o.member.id} (generated)\n${stringify(doc)}`)
+  const envPath = join(o.dir, 'relayer.env')
+  writeFileSync(
+    envPath,
+    `${Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n')}\n`,
+    { mode: 0o600 },
+  )
+  chmodSync(envPath, 0o600)
+  return { configPath, env }
+}
