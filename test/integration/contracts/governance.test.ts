@@ -1,29 +1,18 @@
-// Committee invariants and rotation, damage limits (rate limit, large-transfer delay, pause), outbound
-// token checks and the external ABI of the Bridge, against a real hardhat node.
+// Committee invariants and rotation, roles and pause, and the operator deploy script, on a real hardhat node.
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { ContractFactory, Wallet } from 'ethers'
 import { HARDHAT_DEV_KEYS, type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
 import { loadArtifact } from '../../../contracts/artifacts.js'
-import {
-  deployBridge,
-  deployTestToken,
-  minThreshold,
-  registerHomeAsset,
-  setLargeTransfer,
-  setRateLimit,
-} from '../../../contracts/deploy.js'
+import { deployBridge, deployTestToken, minThreshold, registerHomeAsset } from '../../../contracts/deploy.js'
 import { ConfigInvalidError, DeployFailedError } from '../../../errors.js'
-import { addressToBytes32, decodeBody, decodeMessage } from '../../../protocol/index.js'
-import type { Hex } from '../../../types.js'
+import { addressToBytes32 } from '../../../protocol/index.js'
 import { rejected } from '../../harness/thrown.js'
 import {
   asRelayer,
   certify,
   committeeKeys,
-  decodeRevert,
   deliver,
-  deployContract,
   eventsOf,
   type Fixture,
   increaseTime,
@@ -196,119 +185,6 @@ describe('Bridge committee rotation (NT-02)', () => {
   })
 })
 
-describe('Bridge rate limit (NT-03)', () => {
-  it('rejects what the bucket cannot take, never partially, and a single transfer above capacity even when full', async () => {
-    await setRateLimit(f.bridge, { assetId: f.remoteAsset, capacity: 100n, refillPerSecond: 0n })
-    await deliver(f, transferMessage({ nonce: 1n, asset: f.remoteAsset, amount: 60n, to: BENEFICIARY }))
-    const over = transferMessage({ nonce: 2n, asset: f.remoteAsset, amount: 50n, to: BENEFICIARY })
-    expect(await revertOf(asRelayer(f).getFunction('deliver')(over.encoded, 1n, certify(f, over.id)))).toEqual({
-      name: 'RateLimited',
-      args: [f.remoteAsset],
-    })
-    expect(await statusOf(f, over.id)).toBe(STATUS.none)
-    expect(await supply()).toBe(60n)
-
-    await setRateLimit(f.bridge, { assetId: f.remoteAsset, capacity: 100n, refillPerSecond: 1000n })
-    await increaseTime(node, 3600)
-    const huge = transferMessage({ nonce: 3n, asset: f.remoteAsset, amount: 101n, to: BENEFICIARY })
-    expect((await revertOf(asRelayer(f).getFunction('deliver')(huge.encoded, 1n, certify(f, huge.id)))).name).toBe(
-      'RateLimited',
-    )
-    expect(await supply()).toBe(60n)
-  })
-
-  it('refills in chain time up to capacity, with no double refill after a time jump (F-29)', async () => {
-    await setRateLimit(f.bridge, { assetId: f.remoteAsset, capacity: 100n, refillPerSecond: 10n })
-    await deliver(f, transferMessage({ nonce: 1n, asset: f.remoteAsset, amount: 100n, to: BENEFICIARY }))
-    const next = transferMessage({ nonce: 2n, asset: f.remoteAsset, amount: 50n, to: BENEFICIARY })
-    expect((await revertOf(asRelayer(f).getFunction('deliver')(next.encoded, 1n, certify(f, next.id)))).name).toBe(
-      'RateLimited',
-    )
-    await increaseTime(node, 5)
-    await deliver(f, next)
-    await increaseTime(node, 86_400)
-    const [, , , available] = await f.bridge.getFunction('rateLimitOf')(f.remoteAsset)
-    expect(available).toBe(100n)
-    expect(await supply()).toBe(150n)
-  })
-
-  it('skips a rate-limited transfer in a batch (status None) and delivers it once refilled (F-26)', async () => {
-    await setRateLimit(f.bridge, { assetId: f.remoteAsset, capacity: 10n, refillPerSecond: 1n })
-    const a = transferMessage({ nonce: 1n, asset: f.remoteAsset, amount: 8n, to: BENEFICIARY })
-    const b = transferMessage({ nonce: 2n, asset: f.remoteAsset, amount: 8n, to: BENEFICIARY })
-    const receipt = await tx(
-      asRelayer(f).getFunction('deliverBatch')([a.encoded, b.encoded], 1n, [certify(f, a.id), certify(f, b.id)]),
-    )
-    const skipped = eventsOf(f.bridge, (receipt as { logs: never[] }).logs, 'DeliverySkipped')
-    expect(skipped.map((e) => [e.args.id, Number(e.args.reason)])).toEqual([[b.id, 2]])
-    expect([await statusOf(f, a.id), await statusOf(f, b.id)]).toEqual([STATUS.delivered, STATUS.none])
-    await increaseTime(node, 10)
-    await deliver(f, b)
-    expect(await supply()).toBe(16n)
-  })
-})
-
-describe('Bridge large-transfer delay (NT-17)', () => {
-  const queue = async (nonce: bigint, amount: bigint) => {
-    const m = transferMessage({ nonce, asset: f.remoteAsset, amount, to: BENEFICIARY })
-    const receipt = await deliver(f, m)
-    const [queued] = eventsOf(f.bridge, receipt.logs, 'TransferQueued')
-    const block = await f.provider.getBlock(receipt.blockNumber)
-    expect(queued!.args.releaseAt).toBe(BigInt(block!.timestamp) + 3600n)
-    return { m, releaseAt: queued!.args.releaseAt as bigint }
-  }
-
-  beforeEach(async () => {
-    await setLargeTransfer(f.bridge, { assetId: f.remoteAsset, threshold: 1000n, delaySeconds: 3600n })
-  })
-
-  it('delivers below the threshold at once and queues at or above it', async () => {
-    await deliver(f, transferMessage({ nonce: 1n, asset: f.remoteAsset, amount: 999n, to: BENEFICIARY }))
-    const { m, releaseAt } = await queue(2n, 1000n)
-    expect(await statusOf(f, m.id)).toBe(STATUS.queued)
-    expect(await f.bridge.getFunction('queuedReleaseAt')(m.id)).toBe(releaseAt)
-    expect(await supply()).toBe(999n)
-  })
-
-  it('treats re-submission during the delay as a no-op, releases once after it, even after a time jump (F-29)', async () => {
-    const { m } = await queue(1n, 5000n)
-    expect(await revertOf(asRelayer(f).getFunction('deliver')(m.encoded, 1n, certify(f, m.id)))).toEqual({
-      name: 'AlreadyDelivered',
-      args: [m.id],
-    })
-    const batch = await tx(asRelayer(f).getFunction('deliverBatch')([m.encoded], 1n, [certify(f, m.id)]))
-    expect(eventsOf(f.bridge, (batch as { logs: never[] }).logs, 'DeliverySkipped')).toHaveLength(1)
-    expect((await revertOf(f.bridge.getFunction('releaseQueued')(m.encoded))).name).toBe('ReleaseTooEarly')
-    expect(await supply()).toBe(0n)
-
-    await increaseTime(node, 86_400)
-    await tx(f.bridge.connect(f.user).getFunction('releaseQueued')(m.encoded))
-    expect(await supply()).toBe(5000n)
-    expect(await statusOf(f, m.id)).toBe(STATUS.delivered)
-    expect(await revertOf(f.bridge.getFunction('releaseQueued')(m.encoded))).toEqual({
-      name: 'UnexpectedStatus',
-      args: [m.id, 1n],
-    })
-  })
-
-  it('lets only the guardian cancel a queued transfer, which then never executes', async () => {
-    const { m } = await queue(1n, 2000n)
-    expect((await revertOf(f.bridge.connect(f.user).getFunction('cancelQueued')(m.id))).name).toBe('NotGuardian')
-    const receipt = await tx(f.bridge.connect(f.guardian).getFunction('cancelQueued')(m.id))
-    expect(eventsOf(f.bridge, (receipt as { logs: never[] }).logs, 'TransferCancelled')).toHaveLength(1)
-    expect(await statusOf(f, m.id)).toBe(STATUS.cancelled)
-    await increaseTime(node, 3600)
-    expect(await revertOf(f.bridge.getFunction('releaseQueued')(m.encoded))).toEqual({
-      name: 'UnexpectedStatus',
-      args: [m.id, 4n],
-    })
-    expect((await revertOf(asRelayer(f).getFunction('deliver')(m.encoded, 1n, certify(f, m.id)))).name).toBe(
-      'AlreadyDelivered',
-    )
-    expect(await supply()).toBe(0n)
-  })
-})
-
 describe('Bridge pause and roles', () => {
   it('stops deliver, dispatch, sendToken and retries while paused; only the guardian or owner toggles it', async () => {
     expect((await revertOf(f.bridge.connect(f.user).getFunction('pause')())).name).toBe('NotGuardian')
@@ -351,81 +227,6 @@ describe('Bridge pause and roles', () => {
       registerHomeAsset(f.bridge, address).then(() => registerHomeAsset(f.bridge, address)),
     )
     expect((dup as DeployFailedError).message).toContain('AssetAlreadyRegistered')
-  })
-})
-
-describe('Bridge.sendToken checks (NT-11, NT-15)', () => {
-  const to = addressToBytes32(BENEFICIARY)
-  const send = (token: string, amount: bigint) =>
-    f.bridge.connect(f.user).getFunction('sendToken')(token, amount, REMOTE, to)
-
-  it('refuses token 0, a codeless token, an unregistered token, zero amount and a zero beneficiary', async () => {
-    const zero = `0x${'00'.repeat(20)}`
-    expect(await revertOf(send(zero, 1n))).toEqual({ name: 'InvalidToken', args: [zero] })
-    expect((await revertOf(send(BENEFICIARY, 1n))).name).toBe('InvalidToken')
-    const { address } = await deployTestToken(f.deployer)
-    expect(await revertOf(send(address, 1n))).toEqual({ name: 'UnregisteredToken', args: [address] })
-    expect((await revertOf(send(await f.home.getAddress(), 0n))).name).toBe('ZeroAmount')
-    const noBeneficiary = f.bridge.connect(f.user).getFunction('sendToken')(
-      await f.home.getAddress(),
-      1n,
-      REMOTE,
-      `0x${'00'.repeat(32)}`,
-    )
-    expect((await revertOf(noBeneficiary)).name).toBe('InvalidBeneficiary')
-    expect((await revertOf(send(await f.home.getAddress(), 1n))).name).toBe('TokenCallFailed')
-  })
-
-  it('refuses a lying token unregistered, and credits nothing a registered one only claims to move (NT-11)', async () => {
-    const liar = await deployContract('LyingToken', f.deployer, await f.home.getAddress())
-    const addr = await liar.getAddress()
-    expect(Number(await liar.getFunction('decimals')())).toBe(255)
-    expect((await revertOf(send(addr, 10n))).name).toBe('UnregisteredToken')
-    await registerHomeAsset(f.bridge, addr)
-    expect(await revertOf(send(addr, 10n))).toEqual({ name: 'NothingReceived', args: [addr] })
-  })
-
-  it('credits the measured balance delta of a fee-on-transfer token (NT-15)', async () => {
-    const { token, address } = await deployTestToken(f.deployer, { feeBps: 100 })
-    const { assetId } = await registerHomeAsset(f.bridge, address)
-    await tx(token.getFunction('mint')(f.user.address, 1000n))
-    await tx(token.connect(f.user).getFunction('approve')(f.address, 1000n))
-    const receipt = await tx(send(address, 1000n))
-    const [ev] = eventsOf(f.bridge, (receipt as { logs: never[] }).logs, 'Dispatch')
-    const body = decodeBody(decodeMessage(ev!.args.message as Hex).body)
-    expect(body).toEqual({ kind: 'tokenTransfer', asset: assetId, amount: 990n, beneficiary: to })
-    expect(await token.getFunction('balanceOf')(f.address)).toBe(990n)
-  })
-
-  it('burns a wrapped token on the way out and dispatches its asset id', async () => {
-    await deliver(f, transferMessage({ nonce: 1n, asset: f.remoteAsset, amount: 30n, to: f.user.address }))
-    const receipt = await tx(send(await f.wrapped.getAddress(), 12n))
-    const [ev] = eventsOf(f.bridge, (receipt as { logs: never[] }).logs, 'Dispatch')
-    expect(decodeBody(decodeMessage(ev!.args.message as Hex).body)).toMatchObject({ asset: f.remoteAsset, amount: 12n })
-    expect(await supply()).toBe(18n)
-    expect((await revertOf(send(await f.wrapped.getAddress(), 19n))).name).toBe('InsufficientBalance')
-  })
-
-  it('exposes exactly the allowed external functions and no fallback or receive (NT-15 ABI test)', () => {
-    const abi = loadArtifact('Bridge').abi
-    expect(abi.filter((x) => x.type === 'fallback' || x.type === 'receive')).toEqual([])
-    const fns = abi
-      .filter((x) => x.type === 'function')
-      .map((x) => `${x.name}(${(x.inputs ?? []).map((i) => i.type).join(',')}) ${x.stateMutability}`)
-      .sort()
-    expect(fns).toEqual(ALLOWED_FUNCTIONS)
-  })
-})
-
-describe('Bridge failure reasons', () => {
-  it('fails an unlock the home token refuses, then retries it once liquidity is back', async () => {
-    const m = transferMessage({ nonce: 1n, asset: f.homeAsset, amount: 10n ** 25n, to: BENEFICIARY })
-    const receipt = await deliver(f, m)
-    const [failed] = eventsOf(f.bridge, receipt.logs, 'DeliveryFailed')
-    expect(decodeRevert(failed!.args.reason).name).toBe('InsufficientBalance')
-    await tx(f.home.getFunction('mint')(f.address, 10n ** 25n))
-    await tx(f.bridge.getFunction('retryFailed')(m.encoded))
-    expect(await f.home.getFunction('balanceOf')(BENEFICIARY)).toBe(10n ** 25n)
   })
 })
 
@@ -482,45 +283,3 @@ describe('contracts/deployCli.ts', () => {
     expect(bft.stderr).toContain('committee.threshold')
   }, 60_000)
 })
-
-const ALLOWED_FUNCTIONS = [
-  'acceptOwnership() nonpayable',
-  'assetIdOf(uint32,bytes32) pure',
-  'assetIdOfToken(address) view',
-  'assetOf(bytes32) view',
-  'bridgeRef() view',
-  'cancelQueued(bytes32) nonpayable',
-  'clearRateLimit(bytes32) nonpayable',
-  'committee() view',
-  'currentEpoch() view',
-  'deliver(bytes,uint64,bytes) nonpayable',
-  'deliverBatch(bytes[],uint64,bytes[]) nonpayable',
-  'deliveredIdAt(uint32,uint64) view',
-  'dispatch(uint32,bytes32,bytes) nonpayable',
-  'epochInfo(uint64) view',
-  'guardian() view',
-  'handleGasLimit() view',
-  'isDelivered(bytes32) view',
-  'largeTransferOf(bytes32) view',
-  'localDomain() view',
-  'messageStatus(bytes32) view',
-  'nextNonce() view',
-  'owner() view',
-  'pause() nonpayable',
-  'paused() view',
-  'pendingOwner() view',
-  'queuedReleaseAt(bytes32) view',
-  'rateLimitOf(bytes32) view',
-  'registerHomeAsset(address) nonpayable',
-  'registerRemoteAsset(uint32,bytes32,string,string,uint8) nonpayable',
-  'releaseQueued(bytes) nonpayable',
-  'retryFailed(bytes) nonpayable',
-  'rotateCommittee(address[],uint8,uint64) nonpayable',
-  'sendToken(address,uint256,uint32,bytes32) nonpayable',
-  'setGuardian(address) nonpayable',
-  'setHandleGasLimit(uint32) nonpayable',
-  'setLargeTransfer(bytes32,uint256,uint64) nonpayable',
-  'setRateLimit(bytes32,uint128,uint128) nonpayable',
-  'transferOwnership(address) nonpayable',
-  'unpause() nonpayable',
-]
