@@ -23,6 +23,10 @@ const STAMP_FILE = '.build-stamp.json'
 export interface CompileOptions {
   /** Rebuild even if the sources and settings are unchanged. */
   force?: boolean
+  /** Folder holding `src/` and `test/` (default: the project's `contracts/`). */
+  dir?: string
+  /** Where artifacts go (default: `<dir>/out`). */
+  outDir?: string
 }
 
 export interface CompileResult {
@@ -69,7 +73,13 @@ const solcVersion = (): string =>
 interface SolcJs {
   compile(input: string): string
 }
-const loadSolc = (): SolcJs => require('solc') as SolcJs
+const loadSolc = (): SolcJs => {
+  const before = new Set(process.listeners('unhandledRejection'))
+  const solc = require('solc') as SolcJs
+  // soljson (emscripten) adds a listener that rethrows every unhandled rejection; keep the host's policy.
+  for (const l of process.listeners('unhandledRejection')) if (!before.has(l)) process.off('unhandledRejection', l)
+  return solc
+}
 
 /**
  * Compile every `contracts/src/**.sol` and `contracts/test/**.sol` with the bundled solc-js and write
@@ -78,8 +88,8 @@ const loadSolc = (): SolcJs => require('solc') as SolcJs
  * @throws ContractBuildError on any compiler error or a duplicate contract name
  */
 export const compileContracts = (o: CompileOptions = {}): CompileResult => {
-  const root = contractsDir()
-  const outDir = artifactsDir()
+  const root = o.dir ?? contractsDir()
+  const outDir = o.outDir ?? (o.dir ? join(o.dir, 'out') : artifactsDir())
   const files = listSources(root)
   const sources: Record<string, { content: string }> = {}
   for (const f of files) sources[f] = { content: readFileSync(join(root, f), 'utf8') }
