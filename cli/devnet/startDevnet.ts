@@ -44,7 +44,8 @@ export interface Devnet {
   readonly b: DevnetChain
   readonly nats: NatsServer
   readonly token: DevnetTokenContracts
-  readonly committee: { epoch: bigint; threshold: number; signers: Hex[] }
+  /** `keys` are the members' throwaway attestation keys (tests sign byzantine attestations with them). */
+  readonly committee: { epoch: bigint; threshold: number; signers: Hex[]; keys: Hex[] }
   /** Owner and guardian (pause/unpause) of both bridges. */
   readonly deployer: DevnetAccount
   /** Funded with ETH on both chains and with test tokens on chain A. */
@@ -279,7 +280,7 @@ const setUp = async (c: SetUpContext): Promise<Devnet> => {
     b,
     nats: c.nats,
     token: deployed.token,
-    committee: { epoch: EPOCH, threshold: THRESHOLD, signers },
+    committee: { epoch: EPOCH, threshold: THRESHOLD, signers, keys: members.map((m) => m.attestationKey) },
     deployer,
     users,
     relayers: c.relayers,
