@@ -66,11 +66,13 @@ export interface DeliveryItem {
 /**
  * Outcome of one message at the destination. `already-delivered` is a success (another
  * relayer won); `failed` means the destination recorded a retryable execution failure
- * (recipient reverted); `queued` means a large transfer waits for its release time.
+ * (recipient reverted); `queued` means a large transfer waits for its release time;
+ * `deferred` means the destination did not execute it and it must be submitted again later
+ * (rate limit reached inside a batch) — never treat it as done.
  */
 export interface DeliveryResult {
   id: Hex
-  status: 'delivered' | 'already-delivered' | 'failed' | 'queued'
+  status: 'delivered' | 'already-delivered' | 'failed' | 'queued' | 'deferred'
   txHash?: Hex
   blockNumber?: bigint
   gasUsed?: bigint

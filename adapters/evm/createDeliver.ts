@@ -31,6 +31,9 @@ export interface DeliverDeps {
   maxAttempts?: number
 }
 
+/** `DeliverySkipped` reasons (docs/bridge-evm.md). */
+const SKIP_REASON = { alreadyHandled: 1, rateLimited: 2 } as const
+
 const call = async (d: DeliverDeps, data: string, from?: Hex): Promise<Hex> =>
   d.rpc.request<Hex>('eth_call', [{ to: d.bridge, data, ...(from ? { from } : {}) }, 'latest'])
 
@@ -97,7 +100,14 @@ const resultsOfReceipt = (d: DeliverDeps, receipt: RpcReceipt): Map<string, Deli
     if (ev.name === 'Delivered') out.set(id, { id, status: 'delivered', ...base })
     else if (ev.name === 'DeliveryFailed')
       out.set(id, { id, status: 'failed', reason: failureReason(ev.args[1] as Hex), ...base })
-    else if (ev.name === 'DeliverySkipped') out.set(id, { id, status: 'already-delivered', ...base })
+    else if (ev.name === 'DeliverySkipped')
+      // reason 1: already handled (another relayer won); 2: rate limited, status stays None.
+      out.set(
+        id,
+        Number(ev.args[1]) === SKIP_REASON.rateLimited
+          ? { id, status: 'deferred', reason: 'rate-limited', ...base }
+          : { id, status: 'already-delivered', ...base },
+      )
     else if (ev.name === 'TransferQueued')
       out.set(id, { id, status: 'queued', reason: `releaseAt=${ev.args[1]}`, ...base })
   }
@@ -157,8 +167,8 @@ export const createDeliver = (d: DeliverDeps) => {
           id,
           resultOfStatus(id, status) ?? {
             id,
-            status: 'failed',
-            reason: 'no outcome event',
+            status: 'deferred',
+            reason: 'not executed by the transaction',
             txHash: receipt.transactionHash,
           },
         )

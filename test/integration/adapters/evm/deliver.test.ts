@@ -2,10 +2,16 @@ import { Contract, type InterfaceAbi, Wallet } from 'ethers'
 import { createEvmAdapter, type DeliveryItem, type ObservedMessage } from '../../../../adapters/index.js'
 import { HARDHAT_DEV_KEYS } from '../../../../cli/devnet/startHardhatNode.js'
 import { loadArtifact } from '../../../../contracts/artifacts.js'
-import { deployTestToken, registerHomeAsset, registerRemoteAsset } from '../../../../contracts/deploy.js'
+import {
+  assetIdOf,
+  deployTestToken,
+  registerHomeAsset,
+  registerRemoteAsset,
+  setRateLimit,
+} from '../../../../contracts/deploy.js'
 import { DeliveryRevertedError, DestinationPausedError, type RelayError } from '../../../../errors.js'
 import { verifyEvmReceiptBundle } from '../../../../proofs/index.js'
-import { addressToBytes32 } from '../../../../protocol/index.js'
+import { addressToBytes32, encodeTokenTransferBody } from '../../../../protocol/index.js'
 import type { Hex, Message } from '../../../../types.js'
 import { type FaultProxy, startFaultProxy } from '../../../harness/faultProxy.js'
 import { rejected } from '../../../harness/thrown.js'
@@ -147,6 +153,38 @@ describe('EVM adapter destination (deliver)', () => {
     } finally {
       await (await b.bridge.getFunction('unpause')()).wait()
     }
+  }, 30_000)
+
+  it('defers transfers a batch could not fit in the rate limit, and delivers them after refill', async () => {
+    const { log } = captureLogger()
+    const dest = createEvmAdapter(adapterOptions(b), { log })
+    const homeToken = Wallet.createRandom().address
+    const { wrapped } = await registerRemoteAsset(b.bridge, {
+      homeDomain: DOMAIN_A,
+      homeToken,
+      name: 'Limited',
+      symbol: 'LIM',
+      decimals: 18,
+    })
+    const assetId = assetIdOf(DOMAIN_A, homeToken)
+    await setRateLimit(b.bridge, { assetId, capacity: 10n, refillPerSecond: 0n })
+    const beneficiary = Wallet.createRandom().address
+    const transfer = (amount: bigint): Message => ({
+      ...appMessage('0x'),
+      recipient: recipientBytes(beneficiary),
+      body: encodeTokenTransferBody({ asset: assetId, amount, beneficiary: recipientBytes(beneficiary) }),
+    })
+    const batch = [transfer(4n), transfer(4n), transfer(4n)].map(item)
+    const results = await dest.deliver(batch)
+    expect(results.map((r) => r.status)).toEqual(['delivered', 'delivered', 'deferred'])
+    expect(results[2]!.reason).toBe('rate-limited')
+    expect(await dest.isDelivered(results[2]!.id)).toBe(false)
+    const token = new Contract(wrapped, loadArtifact('WrappedToken').abi as InterfaceAbi, b.deployer)
+    expect(await token.getFunction('balanceOf')(beneficiary)).toBe(8n)
+    // Raising the capacity (governance) lets the deferred one through, exactly once.
+    await setRateLimit(b.bridge, { assetId, capacity: 100n, refillPerSecond: 0n })
+    expect((await dest.deliver([batch[2]!]))[0]!.status).toBe('delivered')
+    expect(await token.getFunction('balanceOf')(beneficiary)).toBe(12n)
   }, 30_000)
 
   it('refuses an under-signed certificate before sending anything', async () => {
