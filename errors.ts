@@ -79,10 +79,13 @@ export class ConfigInvalidError extends RelayError {
 export class MessageInvalidError extends RelayError {
   override name = 'MessageInvalidError'
   constructor(p: { field: string; expected: string; got?: string }) {
-    super(`Message field "${p.field}" is invalid: expected ${p.expected}${p.got === undefined ? '' : `, got ${p.got}`}.`, {
-      code: 'MESSAGE_INVALID',
-      meta: { ...p },
-    })
+    super(
+      `Message field "${p.field}" is invalid: expected ${p.expected}${p.got === undefined ? '' : `, got ${p.got}`}.`,
+      {
+        code: 'MESSAGE_INVALID',
+        meta: { ...p },
+      },
+    )
   }
 }
 
@@ -290,7 +293,11 @@ export class ContractBuildError extends RelayError {
 export class DeployFailedError extends RelayError {
   override name = 'DeployFailedError'
   constructor(p: { step: string; detail: string; cause?: unknown }) {
-    super(`Deploy step "${p.step}" failed: ${p.detail}.`, { code: 'DEPLOY_FAILED', cause: p.cause, meta: { step: p.step } })
+    super(`Deploy step "${p.step}" failed: ${p.detail}.`, {
+      code: 'DEPLOY_FAILED',
+      cause: p.cause,
+      meta: { step: p.step },
+    })
   }
 }
 
@@ -424,7 +431,10 @@ export class CommitteeMismatchError extends RelayError {
 export class RouteUnknownError extends RelayError {
   override name = 'RouteUnknownError'
   constructor(p: { origin: number; destination: number; detail: string }) {
-    super(`No configured route ${p.origin} -> ${p.destination}: ${p.detail}.`, { code: 'ROUTE_UNKNOWN', meta: { ...p } })
+    super(`No configured route ${p.origin} -> ${p.destination}: ${p.detail}.`, {
+      code: 'ROUTE_UNKNOWN',
+      meta: { ...p },
+    })
   }
 }
 

@@ -10,7 +10,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 if (Number(process.versions.node.split('.')[0]) < 22) {
   const node24 = join(root, 'node_modules', 'node', 'bin', 'node')
   if (!existsSync(node24)) {
-    process.stderr.write(`isthmus needs Node >= 22 (this is ${process.version}); run npm ci to get the bundled Node 24.\n`)
+    process.stderr.write(
+      `isthmus needs Node >= 22 (this is ${process.version}); run npm ci to get the bundled Node 24.\n`,
+    )
     process.exit(1)
   }
   const r = spawnSync(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })

@@ -14,7 +14,13 @@ const usage = (): string =>
 
 /** Entry point of the `isthmus` binary. Exit codes: 0 ok, 1 failure/invalid, 2 usage error. */
 export const main = async (argv: string[]): Promise<number> => {
-  const ctx = (rest: string[]): CliContext => ({ argv: rest, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() })
+  const ctx = (rest: string[]): CliContext => ({
+    argv: rest,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  })
   const [first, second, ...rest] = argv
   if (!first || first === '--help' || first === '-h' || first === 'help') {
     process.stdout.write(`${usage()}\n`)

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import type { z } from 'zod'
-import { type ConfigIssue, ConfigInvalidError } from '../errors.js'
+import { ConfigInvalidError, type ConfigIssue } from '../errors.js'
 import { type Config, ConfigSchema } from './schema.js'
 
 // A 32-byte hex string anywhere in the file is almost certainly a private key pasted in.
@@ -22,11 +22,18 @@ const toIssues = (e: z.ZodError): ConfigIssue[] =>
 
 const findInlineSecrets = (value: unknown, path: string[], out: ConfigIssue[]): void => {
   if (typeof value === 'string' && SECRET_RE.test(value) && !path.some((p) => /hash$/i.test(p))) {
-    out.push({ path: path.join('.'), message: 'looks like a private key; secrets never go in config files — name an env var ({ env: NAME }) or a keystore' })
+    out.push({
+      path: path.join('.'),
+      message:
+        'looks like a private key; secrets never go in config files — name an env var ({ env: NAME }) or a keystore',
+    })
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (MNEMONIC_KEYS.test(k) && typeof v === 'string') {
-        out.push({ path: [...path, k].join('.'), message: 'secrets never go in config files — name an env var ({ env: NAME }) or a keystore' })
+        out.push({
+          path: [...path, k].join('.'),
+          message: 'secrets never go in config files — name an env var ({ env: NAME }) or a keystore',
+        })
       } else findInlineSecrets(v, [...path, k], out)
     }
   }
@@ -56,13 +63,20 @@ export const loadConfig = (env: NodeJS.ProcessEnv, path: string): Config & { rea
   try {
     text = readFileSync(abs, 'utf8')
   } catch (cause) {
-    throw new ConfigInvalidError({ source: path, issues: [{ path: '', message: `cannot read the file (${(cause as NodeJS.ErrnoException).code ?? 'error'})` }], cause })
+    throw new ConfigInvalidError({
+      source: path,
+      issues: [{ path: '', message: `cannot read the file (${(cause as NodeJS.ErrnoException).code ?? 'error'})` }],
+      cause,
+    })
   }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
   if (doc.errors.length > 0) {
     throw new ConfigInvalidError({
       source: path,
-      issues: doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '', message: e.message.split('\n')[0] ?? e.code })),
+      issues: doc.errors.map((e) => ({
+        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
+        message: e.message.split('\n')[0] ?? e.code,
+      })),
     })
   }
   const cfg = parseConfig(doc.toJS(), path)

@@ -22,7 +22,8 @@ export const resolvePrivateKey = async (ref: SecretRef, env: NodeJS.ProcessEnv, 
   }
   const path = isAbsolute(ref.keystore) ? ref.keystore : join(configDir, ref.keystore)
   const password = env[ref.passwordEnv]
-  if (password === undefined) throw new KeyInvalidError({ source: `env ${ref.passwordEnv}`, expected: 'the keystore password to be set' })
+  if (password === undefined)
+    throw new KeyInvalidError({ source: `env ${ref.passwordEnv}`, expected: 'the keystore password to be set' })
   let json: string
   try {
     json = readFileSync(path, 'utf8')
@@ -32,6 +33,10 @@ export const resolvePrivateKey = async (ref: SecretRef, env: NodeJS.ProcessEnv, 
   try {
     return (await Wallet.fromEncryptedJson(json, password)).privateKey
   } catch (cause) {
-    throw new KeyInvalidError({ source: `keystore ${ref.keystore}`, expected: 'a keystore that decrypts with the given password', cause })
+    throw new KeyInvalidError({
+      source: `keystore ${ref.keystore}`,
+      expected: 'a keystore that decrypts with the given password',
+      cause,
+    })
   }
 }

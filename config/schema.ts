@@ -3,7 +3,12 @@ import { z } from 'zod'
 const hex = (bytes: number) =>
   z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), `0x-prefixed hex of ${bytes} bytes`)
 const address = hex(20)
-const chainRef = z.string().regex(/^(evm|substrate|fabric):[A-Za-z0-9._-]+$/, 'a chain ref such as evm:1, substrate:polkadot, fabric:trade-channel')
+const chainRef = z
+  .string()
+  .regex(
+    /^(evm|substrate|fabric):[A-Za-z0-9._-]+$/,
+    'a chain ref such as evm:1, substrate:polkadot, fabric:trade-channel',
+  )
 const loopbackOrAny = z.string().min(1)
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name in UPPER_SNAKE case')
 
@@ -28,15 +33,21 @@ const EvmChain = z
     ref: chainRef,
     domain: z.number().int().min(0).max(0xffffffff),
     chainId: z.coerce.bigint().refine((v) => v > 0n && v < 2n ** 96n, 'a chain id in [1, 2^96)'),
-    rpcUrls: z.array(z.url()).min(1),
+    rpcUrls: z.array(z.url({ protocol: /^https?$/ })).min(1),
     bridge: address,
-    startBlock: z.coerce.bigint().refine((v) => v >= 0n, 'a block number ≥ 0').default(0n),
+    startBlock: z.coerce
+      .bigint()
+      .refine((v) => v >= 0n, 'a block number ≥ 0')
+      .default(0n),
     finality: Finality.default({ mode: 'finalized-tag' }),
     signer: SecretRef,
     pollIntervalMs: z.number().int().min(10).max(600_000).default(1000),
     maxLogRangeBlocks: z.number().int().min(1).max(100_000).default(2000),
-    destinationConfirmations: z.number().int().min(0).max(10_000).default(1),
-    maxFeePerGasCapWei: z.coerce.bigint().refine((v) => v > 0n, 'a positive fee cap in wei').default(500_000_000_000n),
+    destinationConfirmations: z.number().int().min(1).max(10_000).default(1),
+    maxFeePerGasCapWei: z.coerce
+      .bigint()
+      .refine((v) => v > 0n, 'a positive fee cap in wei')
+      .default(500_000_000_000n),
     bumpPercent: z.number().min(12.5).max(1000).default(12.5),
     stuckAfterMs: z.number().int().min(100).default(30_000),
   })
@@ -89,6 +100,31 @@ export const CommitteeConfig = z
   })
   .strict()
 
+/** Timings and limits of the relayer pipeline (relayer/resolveTuning.ts has the same defaults). */
+export const RelayerTuningConfig = z
+  .object({
+    /** Messages of one source batch verified and attested at once. */
+    attestConcurrency: z.number().int().min(1).max(64).default(8),
+    /** How often destination committees are re-read (a rotation is seen within it). */
+    committeeRefreshMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    /** Backoff of resubscriptions after retryable failures. */
+    retryBaseMs: z.number().int().min(10).max(600_000).default(500),
+    retryMaxMs: z.number().int().min(10).max(3_600_000).default(30_000),
+    /** Certificates per delivery transaction (deliverBatch). */
+    maxDeliveryBatch: z.number().int().min(1).max(200).default(50),
+    /** How long an idle deliverer waits for more certificates before sending. */
+    deliveryLingerMs: z.number().int().min(0).max(10_000).default(50),
+    /** nak delays of failed deliveries by attempt; the last one repeats. */
+    deliveryRetryDelaysMs: z.array(z.number().int().min(0).max(3_600_000)).min(1).default([1_000, 5_000, 15_000, 60_000]),
+    /** Deliveries of one certificate before it is dead-lettered. */
+    deliveryMaxDeliver: z.number().int().min(2).max(10_000).default(20),
+    /** Unacked time before JetStream hands a certificate to another deliverer (heartbeats extend it). */
+    deliveryAckWaitMs: z.number().int().min(1_000).max(3_600_000).default(120_000),
+    /** On SIGTERM, how long in-flight deliveries may take before the process exits anyway. */
+    shutdownGraceMs: z.number().int().min(0).max(600_000).default(30_000),
+  })
+  .strict()
+
 export const ConfigSchema = z
   .object({
     node: z
@@ -101,9 +137,7 @@ export const ConfigSchema = z
       .strict(),
     committee: CommitteeConfig,
     chains: z.array(ChainConfig).min(2),
-    routes: z
-      .array(z.object({ from: chainRef, to: chainRef }).strict())
-      .optional(),
+    routes: z.array(z.object({ from: chainRef, to: chainRef }).strict()).optional(),
     nats: z
       .object({
         servers: z.array(z.string().min(1)).min(1),
@@ -115,31 +149,63 @@ export const ConfigSchema = z
       .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) })
       .strict()
       .default({ host: '127.0.0.1', port: 0 }),
+    relayer: RelayerTuningConfig.prefault({}),
     requestTimeoutMs: z.number().int().positive().default(10_000),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   })
   .strict()
   .superRefine((c, ctx) => {
     const dup = <T>(xs: T[]) => xs.filter((x, i) => xs.indexOf(x) !== i)
-    for (const d of dup(c.chains.map((x) => x.ref))) ctx.addIssue({ code: 'custom', path: ['chains'], message: `chain ref ${d} appears twice` })
-    for (const d of dup(c.chains.map((x) => x.domain))) ctx.addIssue({ code: 'custom', path: ['chains'], message: `domain ${d} appears twice; domains must be unique` })
+    for (const d of dup(c.chains.map((x) => x.ref)))
+      ctx.addIssue({ code: 'custom', path: ['chains'], message: `chain ref ${d} appears twice` })
+    for (const d of dup(c.chains.map((x) => x.domain)))
+      ctx.addIssue({ code: 'custom', path: ['chains'], message: `domain ${d} appears twice; domains must be unique` })
     const m = c.committee.members
     const n = m.length
     const t = c.committee.threshold
-    if (t > n) ctx.addIssue({ code: 'custom', path: ['committee', 'threshold'], message: `threshold ${t} exceeds the ${n} members` })
+    if (t > n)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['committee', 'threshold'],
+        message: `threshold ${t} exceeds the ${n} members`,
+      })
     const min = c.committee.policy === 'bft' ? Math.floor((2 * n) / 3) + 1 : Math.floor(n / 2) + 1
-    if (t < min) ctx.addIssue({ code: 'custom', path: ['committee', 'threshold'], message: `policy ${c.committee.policy} needs threshold ≥ ${min} for ${n} members (NT-08)` })
-    for (const d of dup(m.map((x) => x.address.toLowerCase()))) ctx.addIssue({ code: 'custom', path: ['committee', 'members'], message: `address ${d} appears twice` })
-    for (const d of dup(m.map((x) => x.id))) ctx.addIssue({ code: 'custom', path: ['committee', 'members'], message: `member id ${d} appears twice` })
+    if (t < min)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['committee', 'threshold'],
+        message: `policy ${c.committee.policy} needs threshold ≥ ${min} for ${n} members (NT-08)`,
+      })
+    for (const d of dup(m.map((x) => x.address.toLowerCase())))
+      ctx.addIssue({ code: 'custom', path: ['committee', 'members'], message: `address ${d} appears twice` })
+    for (const d of dup(m.map((x) => x.id)))
+      ctx.addIssue({ code: 'custom', path: ['committee', 'members'], message: `member id ${d} appears twice` })
     // NT-01: no operator or custody domain may hold two keys of the committee.
-    for (const d of dup(m.map((x) => x.operatorId))) ctx.addIssue({ code: 'custom', path: ['committee', 'members'], message: `operator ${d} holds more than one committee key (NT-01)` })
-    for (const d of dup(m.map((x) => x.custodyDomain))) ctx.addIssue({ code: 'custom', path: ['committee', 'members'], message: `custody domain ${d} holds more than one committee key (NT-01)` })
-    if (!m.some((x) => x.id === c.node.memberId)) ctx.addIssue({ code: 'custom', path: ['node', 'memberId'], message: `${c.node.memberId} is not a committee member` })
+    for (const d of dup(m.map((x) => x.operatorId)))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['committee', 'members'],
+        message: `operator ${d} holds more than one committee key (NT-01)`,
+      })
+    for (const d of dup(m.map((x) => x.custodyDomain)))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['committee', 'members'],
+        message: `custody domain ${d} holds more than one committee key (NT-01)`,
+      })
+    if (!m.some((x) => x.id === c.node.memberId))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['node', 'memberId'],
+        message: `${c.node.memberId} is not a committee member`,
+      })
     const refs = new Set(c.chains.map((x) => x.ref))
     c.routes?.forEach((r, i) => {
-      if (!refs.has(r.from)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'from'], message: `unknown chain ${r.from}` })
+      if (!refs.has(r.from))
+        ctx.addIssue({ code: 'custom', path: ['routes', i, 'from'], message: `unknown chain ${r.from}` })
       if (!refs.has(r.to)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'to'], message: `unknown chain ${r.to}` })
-      if (r.from === r.to) ctx.addIssue({ code: 'custom', path: ['routes', i], message: 'a route needs two different chains' })
+      if (r.from === r.to)
+        ctx.addIssue({ code: 'custom', path: ['routes', i], message: 'a route needs two different chains' })
     })
   })
 

@@ -6,12 +6,17 @@ const HEX_RE = /^0x(?:[0-9a-fA-F]{2})*$/
 /** Parse a 0x hex string into bytes; `field` names the input in the error. */
 export const hexToBytes = (value: unknown, field: string): Uint8Array => {
   if (typeof value !== 'string' || !HEX_RE.test(value)) {
-    throw new MessageInvalidError({ field, expected: '0x-prefixed hex with an even number of digits', got: preview(value) })
+    throw new MessageInvalidError({
+      field,
+      expected: '0x-prefixed hex with an even number of digits',
+      got: preview(value),
+    })
   }
   return Uint8Array.from(Buffer.from(value.slice(2), 'hex'))
 }
 
-export const bytesToHex = (b: Uint8Array): Hex => `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}`
+export const bytesToHex = (b: Uint8Array): Hex =>
+  `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}`
 
 /** A fixed-width byte string such as bytes32. */
 export const fixedHex = (value: unknown, field: string, width: number): Uint8Array => {

@@ -42,7 +42,11 @@ export const encodeMessage = (m: Message): Uint8Array => {
 export const decodeMessage = (encoded: Uint8Array | Hex): Message => {
   const b = typeof encoded === 'string' ? hexToBytes(encoded, 'message') : encoded
   if (b.length < MESSAGE_HEADER_BYTES) {
-    throw new MessageInvalidError({ field: 'message', expected: `at least ${MESSAGE_HEADER_BYTES} bytes`, got: `${b.length} bytes` })
+    throw new MessageInvalidError({
+      field: 'message',
+      expected: `at least ${MESSAGE_HEADER_BYTES} bytes`,
+      got: `${b.length} bytes`,
+    })
   }
   if (b[0] !== MESSAGE_VERSION) throw new UnsupportedVersionError({ version: b[0]!, supported: [MESSAGE_VERSION] })
   const bodyLen = b.length - MESSAGE_HEADER_BYTES

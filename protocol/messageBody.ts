@@ -20,7 +20,11 @@ export const encodeTokenTransferBody = (p: { asset: Hex; amount: bigint; benefic
 export const encodeAppBody = (payload: Hex): Hex => {
   const p = hexToBytes(payload, 'body.payload')
   if (p.length + 1 > MAX_BODY_BYTES) {
-    throw new MessageInvalidError({ field: 'body.payload', expected: `at most ${MAX_BODY_BYTES - 1} bytes`, got: `${p.length} bytes` })
+    throw new MessageInvalidError({
+      field: 'body.payload',
+      expected: `at most ${MAX_BODY_BYTES - 1} bytes`,
+      got: `${p.length} bytes`,
+    })
   }
   const out = new Uint8Array(p.length + 1)
   out[0] = BODY_KIND.app
@@ -38,7 +42,11 @@ export const decodeBody = (body: Hex): DecodedBody => {
   if (b[0] === BODY_KIND.app) return { kind: 'app', payload: bytesToHex(b.subarray(1)) }
   if (b[0] === BODY_KIND.tokenTransfer) {
     if (b.length !== TOKEN_TRANSFER_BODY_BYTES) {
-      throw new MessageInvalidError({ field: 'body', expected: `${TOKEN_TRANSFER_BODY_BYTES} bytes for a token transfer`, got: `${b.length} bytes` })
+      throw new MessageInvalidError({
+        field: 'body',
+        expected: `${TOKEN_TRANSFER_BODY_BYTES} bytes for a token transfer`,
+        got: `${b.length} bytes`,
+      })
     }
     return {
       kind: 'tokenTransfer',
@@ -47,5 +55,9 @@ export const decodeBody = (body: Hex): DecodedBody => {
       beneficiary: bytesToHex(b.subarray(65, 97)),
     }
   }
-  throw new MessageInvalidError({ field: 'body[0]', expected: 'body kind 0 (app) or 1 (token transfer)', got: String(b[0]) })
+  throw new MessageInvalidError({
+    field: 'body[0]',
+    expected: 'body kind 0 (app) or 1 (token transfer)',
+    got: String(b[0]),
+  })
 }

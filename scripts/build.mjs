@@ -10,4 +10,5 @@ const run = (args) => {
 }
 const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')
 if (existsSync(join(ROOT, 'contracts', 'compile.ts'))) run([tsx, 'contracts/compile.ts'])
-if (!process.argv.includes('--contracts')) run([join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'])
+if (!process.argv.includes('--contracts'))
+  run([join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'])

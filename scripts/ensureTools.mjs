@@ -17,12 +17,18 @@ const which = (cmd) => {
 
 /** Path of a usable nats-server, installing one when none is found. */
 export const ensureNatsServer = ({ quiet = false } = {}) => {
-  const candidates = [process.env.NATS_SERVER_BIN, join(TOOLS_BIN, 'nats-server'), which('nats-server'), join(homedir(), 'go', 'bin', 'nats-server')]
+  const candidates = [
+    process.env.NATS_SERVER_BIN,
+    join(TOOLS_BIN, 'nats-server'),
+    which('nats-server'),
+    join(homedir(), 'go', 'bin', 'nats-server'),
+  ]
   for (const c of candidates) if (c && existsSync(c)) return c
   mkdirSync(TOOLS_BIN, { recursive: true })
   const go = which('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined)
   if (go) {
-    if (!quiet) process.stderr.write(`installing nats-server ${NATS_SERVER_VERSION} with go install into ${TOOLS_BIN}\n`)
+    if (!quiet)
+      process.stderr.write(`installing nats-server ${NATS_SERVER_VERSION} with go install into ${TOOLS_BIN}\n`)
     const r = spawnSync(go, ['install', `github.com/nats-io/nats-server/v2@${NATS_SERVER_VERSION}`], {
       stdio: quiet ? 'ignore' : 'inherit',
       env: { ...process.env, GOBIN: TOOLS_BIN, GOFLAGS: '-mod=mod' },
@@ -35,7 +41,9 @@ export const ensureNatsServer = ({ quiet = false } = {}) => {
     const p = which('nats-server')
     if (p) return p
   }
-  process.stderr.write('nats-server is missing: install Go (then `go install github.com/nats-io/nats-server/v2@latest`) or `apt-get install nats-server`.\n')
+  process.stderr.write(
+    'nats-server is missing: install Go (then `go install github.com/nats-io/nats-server/v2@latest`) or `apt-get install nats-server`.\n',
+  )
   process.exit(1)
 }
 

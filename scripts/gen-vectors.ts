@@ -15,8 +15,15 @@ const transfer = (asset: Hex, amount: bigint, beneficiary: Hex): Hex =>
 const alice = pad('0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266')
 const bob = pad('0x70997970C51812dc3A010C7d01b50e0d17dc79C8')
 const substrateAlice = '0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d' as Hex
-const fabricSender = sha256(toUtf8Bytes('Org1MSP-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n')) as Hex
-const asset = keccak256(solidityPacked(['string', 'uint32', 'bytes32'], ['ISTHMUS/asset', 1, pad('0x5FbDB2315678afecb367f032d93F642f64180aa3')])) as Hex
+const fabricSender = sha256(
+  toUtf8Bytes('Org1MSP-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n'),
+) as Hex
+const asset = keccak256(
+  solidityPacked(
+    ['string', 'uint32', 'bytes32'],
+    ['ISTHMUS/asset', 1, pad('0x5FbDB2315678afecb367f032d93F642f64180aa3')],
+  ),
+) as Hex
 
 const base: Message = { version: 1, nonce: 0n, origin: 1, sender: alice, destination: 2, recipient: bob, body: '0x00' }
 const cases: Array<[string, Partial<Message>]> = [
@@ -33,8 +40,14 @@ const cases: Array<[string, Partial<Message>]> = [
   ['token transfer', { nonce: 5n, body: transfer(asset, 10n ** 18n, bob) }],
   ['token transfer of zero', { nonce: 6n, body: transfer(asset, 0n, bob) }],
   ['token transfer of 2^256-1', { nonce: 7n, body: transfer(asset, 2n ** 256n - 1n, bob) }],
-  ['Substrate AccountId32 sender', { origin: 1000, nonce: 12n, sender: substrateAlice, body: transfer(asset, 5n, bob) }],
-  ['Substrate AccountId32 recipient', { destination: 1000, recipient: substrateAlice, body: transfer(asset, 5n, substrateAlice) }],
+  [
+    'Substrate AccountId32 sender',
+    { origin: 1000, nonce: 12n, sender: substrateAlice, body: transfer(asset, 5n, bob) },
+  ],
+  [
+    'Substrate AccountId32 recipient',
+    { destination: 1000, recipient: substrateAlice, body: transfer(asset, 5n, substrateAlice) },
+  ],
   ['Fabric sender (sha256 of MSP id + cert)', { origin: 3, sender: fabricSender, body: '0x0001' }],
   ['Fabric recipient', { destination: 3, recipient: fabricSender, body: transfer(asset, 42n, fabricSender) }],
   ['all-zero sender and recipient', { sender: h(32, '00'), recipient: h(32, '00') }],
@@ -56,7 +69,12 @@ const valid = cases.map(([name, over]) => {
   }
   const destinationBridge = evmBridgeRef(31337n, '0x5FbDB2315678afecb367f032d93F642f64180aa3')
   const digest = attestationDigest({ epoch: 1n, destination: m.destination, destinationBridge, id })
-  const digestRef = keccak256(solidityPacked(['string', 'uint64', 'uint32', 'bytes32', 'bytes32'], ['ISTHMUS/v1', 1n, m.destination, destinationBridge, id]))
+  const digestRef = keccak256(
+    solidityPacked(
+      ['string', 'uint64', 'uint32', 'bytes32', 'bytes32'],
+      ['ISTHMUS/v1', 1n, m.destination, destinationBridge, id],
+    ),
+  )
   if (digest !== digestRef) throw new Error(`digest disagrees on vector "${name}"`)
   return {
     name,

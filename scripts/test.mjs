@@ -12,10 +12,22 @@ if (build.status !== 0) process.exit(build.status ?? 1)
 const natsServer = ensureNatsServer()
 // A full run (no arguments) type-checks first: the suite is also the type gate.
 if (process.argv.length === 2) {
-  const tsc = spawnSync(node, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' })
+  const tsc = spawnSync(
+    node,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', 'tsconfig.json'],
+    { cwd: ROOT, stdio: 'inherit' },
+  )
   if (tsc.status !== 0) process.exit(tsc.status ?? 1)
 }
 const jest = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js')
 const args = ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', jest, ...process.argv.slice(2)]
-const r = spawnSync(node, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NATS_SERVER_BIN: natsServer, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}` } })
+const r = spawnSync(node, args, {
+  cwd: ROOT,
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    NATS_SERVER_BIN: natsServer,
+    PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`,
+  },
+})
 process.exit(r.status ?? 1)

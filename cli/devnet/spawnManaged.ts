@@ -35,7 +35,11 @@ const installExitHook = () => {
   if (exitHookInstalled) return
   exitHookInstalled = true
   process.on('exit', () => {
-    for (const c of live) if (c.pid) try { process.kill(-c.pid, 'SIGKILL') } catch {}
+    for (const c of live)
+      if (c.pid)
+        try {
+          process.kill(-c.pid, 'SIGKILL')
+        } catch {}
   })
 }
 
@@ -96,12 +100,25 @@ export const spawnManaged = (o: SpawnManagedOptions): ManagedProcess => {
           if (m) return done(() => resolve(m))
           if (exitCode !== undefined) {
             done(() =>
-              reject(new ProcessFailedError({ name: o.name, detail: `exited (${exitCode}) before ready:\n${out.slice(-2000)}` })),
+              reject(
+                new ProcessFailedError({
+                  name: o.name,
+                  detail: `exited (${exitCode}) before ready:\n${out.slice(-2000)}`,
+                }),
+              ),
             )
           }
         }
         const timer = setTimeout(
-          () => done(() => reject(new ProcessFailedError({ name: o.name, detail: `not ready after ${timeoutMs} ms:\n${out.slice(-2000)}` }))),
+          () =>
+            done(() =>
+              reject(
+                new ProcessFailedError({
+                  name: o.name,
+                  detail: `not ready after ${timeoutMs} ms:\n${out.slice(-2000)}`,
+                }),
+              ),
+            ),
           timeoutMs,
         )
         const done = (f: () => void) => {

@@ -72,7 +72,8 @@ export const startHardhatNode = async (o: StartHardhatNodeOptions): Promise<Hard
         signal: AbortSignal.timeout(30_000),
       })
       const j = (await res.json()) as { result?: T; error?: { message: string } }
-      if (j.error) throw new RpcError({ chain: `evm:${o.chainId}`, method, endpoint: rpcUrl, retryable: false, cause: j.error })
+      if (j.error)
+        throw new RpcError({ chain: `evm:${o.chainId}`, method, endpoint: rpcUrl, retryable: false, cause: j.error })
       return j.result as T
     }
     await rpc('hardhat_setLoggingEnabled', [false])

@@ -48,7 +48,15 @@ const bench: BenchModule = {
         ratio: ours / baseline,
         conditions: `single thread, node ${process.version}`,
       },
-      { name: 'message encode only', value: enc, unit: 'msgs/s', betterWhen: 'higher', baseline: null, ratio: null, conditions: `single thread, node ${process.version}` },
+      {
+        name: 'message encode only',
+        value: enc,
+        unit: 'msgs/s',
+        betterWhen: 'higher',
+        baseline: null,
+        ratio: null,
+        conditions: `single thread, node ${process.version}`,
+      },
     ]
   },
 }

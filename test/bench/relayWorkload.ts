@@ -50,7 +50,8 @@ export interface WorkloadResult {
 const nowMs = () => performance.timeOrigin + performance.now()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const hex = (n: number) => `0x${n.toString(16)}`
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+const pct = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 
 let rpcId = 0
 const rpc = async <T>(url: string, method: string, params: unknown[] = []): Promise<T> => {
@@ -70,7 +71,10 @@ const headTracker = async (wsUrl: string) => {
   const seen = new Map<number, number>()
   const ws = new WebSocket(wsUrl)
   await new Promise<void>((resolve, reject) => {
-    const to = setTimeout(() => reject(new RpcError({ chain: 'evm:bench', method: 'eth_subscribe', endpoint: wsUrl, cause: 'timeout' })), 15_000)
+    const to = setTimeout(
+      () => reject(new RpcError({ chain: 'evm:bench', method: 'eth_subscribe', endpoint: wsUrl, cause: 'timeout' })),
+      15_000,
+    )
     ws.onopen = () => ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['newHeads'] }))
     ws.onmessage = (ev) => {
       const t = nowMs()
@@ -113,7 +117,14 @@ export const runRelayWorkload = async (o: WorkloadOptions): Promise<WorkloadResu
     Buffer.from(`isthmus-bench #${i}`).copy(b)
     return `0x${b.toString('hex')}`
   }
-  const gasLimit = ((await wallet.estimateGas({ to: o.origin.bridge, data: bridgeIface.encodeFunctionData('dispatch', [o.destination.domain, recipient32, body(0)]) })) * 3n) / 2n + 50_000n
+  const gasLimit =
+    ((await wallet.estimateGas({
+      to: o.origin.bridge,
+      data: bridgeIface.encodeFunctionData('dispatch', [o.destination.domain, recipient32, body(0)]),
+    })) *
+      3n) /
+      2n +
+    50_000n
   const fee = await provider.getFeeData()
   const maxFeePerGas = (fee.maxFeePerGas ?? 10n ** 10n) * 4n
   let nonce = await provider.getTransactionCount(wallet.address, 'pending')
@@ -144,10 +155,16 @@ export const runRelayWorkload = async (o: WorkloadOptions): Promise<WorkloadResu
   const receiptDeadline = nowMs() + 120_000
   while (pending.size > 0 && nowMs() < receiptDeadline) {
     for (const h of [...pending].slice(0, 200)) {
-      const r = await rpc<{ status: string; blockNumber: string; logs: { topics: string[]; address: string }[] } | null>(o.origin.rpcUrl, 'eth_getTransactionReceipt', [h])
+      const r = await rpc<{
+        status: string
+        blockNumber: string
+        logs: { topics: string[]; address: string }[]
+      } | null>(o.origin.rpcUrl, 'eth_getTransactionReceipt', [h])
       if (!r) continue
       pending.delete(h)
-      const lg = r.logs.find((l) => l.topics[0] === dispatchTopic && l.address.toLowerCase() === o.origin.bridge.toLowerCase())
+      const lg = r.logs.find(
+        (l) => l.topics[0] === dispatchTopic && l.address.toLowerCase() === o.origin.bridge.toLowerCase(),
+      )
       if (r.status === '0x1' && lg) msgs.set(lg.topics[1]!, { originBlock: Number(r.blockNumber), destBlock: null })
     }
     if (pending.size > 0) await sleep(200)
@@ -211,7 +228,10 @@ export const runRelayWorkload = async (o: WorkloadOptions): Promise<WorkloadResu
   let gasTotal = 0n
   const txHashes: string[] = []
   for (let b = destStart + 1; b <= destEnd; b++) {
-    const blk = await rpc<{ gasUsed: string; transactions: string[] }>(o.destination.rpcUrl, 'eth_getBlockByNumber', [hex(b), false])
+    const blk = await rpc<{ gasUsed: string; transactions: string[] }>(o.destination.rpcUrl, 'eth_getBlockByNumber', [
+      hex(b),
+      false,
+    ])
     gasTotal += BigInt(blk.gasUsed)
     txHashes.push(...blk.transactions)
   }
@@ -226,7 +246,8 @@ export const runRelayWorkload = async (o: WorkloadOptions): Promise<WorkloadResu
     delivered,
     stopReason,
     deliveredPerS: spanS > 0 ? delivered / spanS : 0,
-    latencyMs: lat.length > 0 ? { p50: pct(lat, 50), p90: pct(lat, 90), p99: pct(lat, 99), max: lat[lat.length - 1]! } : null,
+    latencyMs:
+      lat.length > 0 ? { p50: pct(lat, 50), p90: pct(lat, 90), p99: pct(lat, 99), max: lat[lat.length - 1]! } : null,
     relayerAddedMs: added.length > 0 ? { p50: pct(added, 50), p99: pct(added, 99) } : null,
     destGasTotal: gasTotal,
     destGasPerMessage: delivered > 0 ? Number(gasTotal / BigInt(delivered)) : null,

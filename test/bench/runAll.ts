@@ -25,11 +25,18 @@ const main = async () => {
     process.stderr.write(`bench: ${f} done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`)
     for (const e of entries) all.push({ ...e, module: f })
   }
-  const rows = all.map((e) => [e.name, `${fmt(e.value)} ${e.unit}`, e.baseline ? `${fmt(e.baseline.value)} (${e.baseline.name})` : '-', e.ratio === null ? '-' : `${fmt(e.ratio, 3)}x (${e.betterWhen} is better)`])
+  const rows = all.map((e) => [
+    e.name,
+    `${fmt(e.value)} ${e.unit}`,
+    e.baseline ? `${fmt(e.baseline.value)} (${e.baseline.name})` : '-',
+    e.ratio === null ? '-' : `${fmt(e.ratio, 3)}x (${e.betterWhen} is better)`,
+  ])
   const head = ['metric', 'value', 'baseline', 'ratio']
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')
-  process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n${rows.map(line).join('\n')}\n\nconditions:\n`)
+  process.stdout.write(
+    `${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n${rows.map(line).join('\n')}\n\nconditions:\n`,
+  )
   for (const c of [...new Set(all.map((e) => `  [${e.module}] ${e.conditions}`))]) process.stdout.write(`${c}\n`)
   const out = join(dir, '..', '..', 'bench-results.json')
   writeFileSync(out, `${JSON.stringify({ generatedAt: new Date().toISOString(), entries: all }, null, 2)}\n`)

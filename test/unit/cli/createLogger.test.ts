@@ -18,7 +18,10 @@ describe('createLogger', () => {
     const { lines, stream } = capture()
     const log = createLogger({ level: 'info' }, stream)
     const key = `0x${'ab'.repeat(32)}`
-    log.info({ signer: { privateKey: key }, privateKey: key, wallet: { mnemonic: 'test test' }, password: 'pw' }, 'keys')
+    log.info(
+      { signer: { privateKey: key }, privateKey: key, wallet: { mnemonic: 'test test' }, password: 'pw' },
+      'keys',
+    )
     expect(lines.join('')).not.toContain('abab')
     expect(lines.join('')).not.toContain('test test')
     expect(JSON.parse(lines[0]!).signer.privateKey).toBe('[redacted]')
@@ -35,7 +38,12 @@ describe('createLogger', () => {
 
   it('serialises typed errors under err with code and cause', () => {
     const { lines, stream } = capture()
-    const err = new RpcTimeoutError({ chain: 'evm:1', method: 'eth_getLogs', timeoutMs: 10, cause: new Error('socket hang up') })
+    const err = new RpcTimeoutError({
+      chain: 'evm:1',
+      method: 'eth_getLogs',
+      timeoutMs: 10,
+      cause: new Error('socket hang up'),
+    })
     createLogger({ level: 'info' }, stream).warn({ err, attempt: 2 }, 'rpc failed, will retry')
     const line = JSON.parse(lines[0]!)
     expect(line.err.code).toBe('RPC_TIMEOUT')

@@ -144,6 +144,8 @@ describe('resolvePrivateKey', () => {
     const w = new Wallet(key)
     write('ks.json', await encryptKeystoreJson({ address: w.address, privateKey: key }, 'pw', { scrypt: { N: 1024 } }))
     expect(await resolvePrivateKey({ keystore: 'ks.json', passwordEnv: 'P' }, { P: 'pw' }, dir)).toBe(key)
-    expect(await rejected(() => resolvePrivateKey({ keystore: 'ks.json', passwordEnv: 'P' }, { P: 'nope' }, dir))).toBeInstanceOf(KeyInvalidError)
+    expect(
+      await rejected(() => resolvePrivateKey({ keystore: 'ks.json', passwordEnv: 'P' }, { P: 'nope' }, dir)),
+    ).toBeInstanceOf(KeyInvalidError)
   })
 })

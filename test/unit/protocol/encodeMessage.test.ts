@@ -84,7 +84,12 @@ describe('attestationDigest', () => {
   it.each(vectors.valid)('matches the vector digest for $name', (v) => {
     const a = v.attestation
     expect(
-      attestationDigest({ epoch: BigInt(a.epoch), destination: v.message.destination, destinationBridge: a.destinationBridge, id: v.id }),
+      attestationDigest({
+        epoch: BigInt(a.epoch),
+        destination: v.message.destination,
+        destinationBridge: a.destinationBridge,
+        id: v.id,
+      }),
     ).toBe(a.digest)
   })
 
