@@ -115,7 +115,10 @@ export const RelayerTuningConfig = z
     /** How long an idle deliverer waits for more certificates before sending. */
     deliveryLingerMs: z.number().int().min(0).max(10_000).default(50),
     /** nak delays of failed deliveries by attempt; the last one repeats. */
-    deliveryRetryDelaysMs: z.array(z.number().int().min(0).max(3_600_000)).min(1).default([1_000, 5_000, 15_000, 60_000]),
+    deliveryRetryDelaysMs: z
+      .array(z.number().int().min(0).max(3_600_000))
+      .min(1)
+      .default([1_000, 5_000, 15_000, 60_000]),
     /** Deliveries of one certificate before it is dead-lettered. */
     deliveryMaxDeliver: z.number().int().min(2).max(10_000).default(20),
     /** Unacked time before JetStream hands a certificate to another deliverer (heartbeats extend it). */

@@ -19,6 +19,30 @@ export {
   type RecordStatus,
   type VerifiedAttestation,
 } from './aggregate/messageRecord.js'
+export { type AttestContext, type AttestResult, attestMessage } from './attest/attestMessage.js'
+export { openSignerRecords, type RecordSigningInput, recordSigning } from './attest/recordSigning.js'
+export {
+  claimNonce,
+  decodeSignerRecord,
+  encodeSignerRecord,
+  SIGNER_RECORDS_BUCKET,
+  type SignerRecord,
+  signerRecordKey,
+  signingVerdict,
+} from './attest/signerRecord.js'
+export { createRelayerNode, type RelayerNode } from './createRelayerNode.js'
+// The pipeline (relayer node): observe → verify → attest → aggregate → deliver → confirm.
+export { applyDeliveryRecord, type DeliveryRecordChange } from './deliver/applyDeliveryRecord.js'
+export { type BatchWhileBusyOptions, batchWhileBusy } from './deliver/batchWhileBusy.js'
+export {
+  classifyDelivery,
+  type DeliveryDecision,
+  type DeliveryOutcome,
+  type FailureReason,
+  failureReasonOf,
+} from './deliver/classifyDelivery.js'
+export { type DeliverDestinationOptions, deliverDestination$ } from './deliver/deliverDestination.js'
+export { type DeliveryEntry, type DeliveryGroup, planDeliveryGroups } from './deliver/planDeliveryGroups.js'
 export { type ConnectNatsOptions, connectNats } from './nats/connectNats.js'
 export { advanceCursor, cursorKey, tryGetCursor } from './nats/cursors.js'
 export {
@@ -79,3 +103,32 @@ export {
   parseAttestation,
   parseCertificate,
 } from './nats/wire.js'
+export { type AttestBatchContext, type AttestBatchResult, attestBatch } from './observe/attestBatch.js'
+export { type ObserveSourceOptions, observeSource$ } from './observe/observeSource.js'
+export {
+  checkCommittee,
+  type ExpectedCommittee,
+  type PreflightRelayerOptions,
+  type PreflightRelayerResult,
+  preflightRelayer,
+} from './preflightRelayer.js'
+export { DEFAULT_TUNING, resolveTuning } from './resolveTuning.js'
+export { createRouteInfoCache, type RouteInfoCache } from './route/createRouteInfoCache.js'
+export { backoffMs } from './stream/backoffMs.js'
+export { publishEventBestEffort } from './stream/publishEventBestEffort.js'
+export { type ResilientConsumerOptions, resilientConsumer$ } from './stream/resilientConsumer.js'
+export {
+  parseRouteHaltedEvent,
+  publishRouteHalted,
+  type RouteHaltedEvent,
+  RouteHaltedEventSchema,
+} from './stream/routeEvents.js'
+export type {
+  DeliveryActionKind,
+  NodeActivity,
+  RelayerChain,
+  RelayerNodeOptions,
+  RelayerTuning,
+  RelayRoute,
+} from './types.js'
+export { type VerifiedMessage, type VerifyObservedContext, verifyObserved } from './verify/verifyObserved.js'

@@ -3,8 +3,19 @@ import { assembleCertificate, type Committee } from '../../proofs/index.js'
 import type { Attestation, Hex } from '../../types.js'
 import { domain, hexAny, hexBytes, parseWire, relayerName, uintString } from '../nats/wire.js'
 
-/** Record statuses in pipeline order; a record never moves back (failed/retracted are terminal side states). */
-export const RECORD_STATUSES = ['attested', 'certified', 'submitted', 'delivered', 'failed', 'retracted'] as const
+/**
+ * Record statuses in pipeline order; a record never moves back from `delivered`. `queued` (a large
+ * transfer waiting for its release time), `failed` and `retracted` are side states.
+ */
+export const RECORD_STATUSES = [
+  'attested',
+  'certified',
+  'submitted',
+  'delivered',
+  'queued',
+  'failed',
+  'retracted',
+] as const
 export type RecordStatus = (typeof RECORD_STATUSES)[number]
 
 const iso = z.iso.datetime()
@@ -30,8 +41,31 @@ const MessageRecordSchema = z.object({
     .optional(),
   /** Set once the certificate is in DELIVERIES. */
   dispatched: z.object({ seq: z.number().int().min(1), at: iso }).optional(),
+  /** The last destination outcome a deliverer recorded (relayer/deliver). */
+  delivery: z
+    .object({
+      chain: z.string().min(1).max(128),
+      relayer: relayerName,
+      txHash: hexBytes(32).optional(),
+      blockNumber: uintString(64).optional(),
+      detail: z.string().max(1024).optional(),
+    })
+    .optional(),
+  /** Why the message is `failed` (a docs/events.md failure reason), when it is. */
+  failure: z
+    .object({
+      reason: z.string().min(1).max(64),
+      code: z.string().max(64).optional(),
+      detail: z.string().max(1024).optional(),
+      retryable: z.boolean(),
+      at: iso,
+    })
+    .optional(),
   /** When each stage was first reached. */
-  stages: z.partialRecord(z.enum(['attested', 'certified', 'dispatched', 'submitted', 'delivered', 'failed']), iso),
+  stages: z.partialRecord(
+    z.enum(['attested', 'certified', 'dispatched', 'submitted', 'delivered', 'queued', 'failed']),
+    iso,
+  ),
   updatedAt: iso,
 })
 
