@@ -1,5 +1,7 @@
 import type { CliCommand } from '../types.js'
+import { keysNewCommand } from './keysNew.js'
 import { proofVerifyCommand } from './proofVerify.js'
+import { startCommand } from './start.js'
 
 /** Every `isthmus` subcommand, in the order `--help` lists them. */
-export const commands: CliCommand[] = [proofVerifyCommand]
+export const commands: CliCommand[] = [startCommand, keysNewCommand, proofVerifyCommand]

@@ -1,0 +1,158 @@
+import { jetstream } from '@nats-io/jetstream'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { computeAddress } from 'ethers'
+import type { Logger } from 'pino'
+import { lastValueFrom } from 'rxjs'
+import { type ChainAdapter, createEvmAdapter } from '../adapters/index.js'
+import { type Config, resolvePrivateKey } from '../config/index.js'
+import { CommitteeMismatchError, ConfigInvalidError } from '../errors.js'
+import {
+  connectNats,
+  createRelayerNode,
+  ensureTopology,
+  openSignerRecords,
+  preflightRelayer,
+  type RelayerChain,
+  type RelayerNode,
+  type RelayerTuning,
+  type RelayRoute,
+} from '../relayer/index.js'
+import type { ChainRef, Hex } from '../types.js'
+import { evmAdapterOptionsOf } from './evmAdapterOptionsOf.js'
+
+export interface RunningRelayer {
+  readonly node: RelayerNode
+  readonly memberId: string
+  readonly signer: Hex
+  readonly routes: RelayRoute[]
+  /** Resolves when the node's pipeline completed (after `stop`, or when every step ended). */
+  readonly done: Promise<void>
+  /**
+   * Graceful shutdown: stop observing, let in-flight deliveries finish and ack (at most
+   * `graceMs`), drain and close NATS, close the adapters.
+   * @returns true when the pipeline finished within the grace period
+   */
+  stop(graceMs: number): Promise<boolean>
+}
+
+const routesOf = (cfg: Config): RelayRoute[] =>
+  (
+    cfg.routes ?? cfg.chains.flatMap((a) => cfg.chains.filter((b) => b !== a).map((b) => ({ from: a.ref, to: b.ref })))
+  ).map((r) => ({ from: r.from as ChainRef, to: r.to as ChainRef }))
+
+const tuningOf = (cfg: Config): Partial<RelayerTuning> => ({
+  attestConcurrency: cfg.relayer.attestConcurrency,
+  committeeRefreshMs: cfg.relayer.committeeRefreshMs,
+  retryBaseMs: cfg.relayer.retryBaseMs,
+  retryMaxMs: cfg.relayer.retryMaxMs,
+  maxDeliveryBatch: cfg.relayer.maxDeliveryBatch,
+  deliveryLingerMs: cfg.relayer.deliveryLingerMs,
+  deliveryRetryDelaysMs: [...cfg.relayer.deliveryRetryDelaysMs],
+  delivererConsumer: { ackWaitMs: cfg.relayer.deliveryAckWaitMs, maxDeliver: cfg.relayer.deliveryMaxDeliver },
+})
+
+const createChains = async (cfg: Config & { configDir: string }, env: NodeJS.ProcessEnv, log: Logger) => {
+  const chains: RelayerChain[] = []
+  for (const [i, c] of cfg.chains.entries()) {
+    if (c.kind !== 'evm') {
+      throw new ConfigInvalidError({
+        source: 'chains',
+        issues: [{ path: `chains.${i}.kind`, message: `${c.kind} chains are not supported by this relayer build yet` }],
+      })
+    }
+    const signerKey = (await resolvePrivateKey(c.signer, env, cfg.configDir)) as Hex
+    const adapter = createEvmAdapter(evmAdapterOptionsOf(c, signerKey, cfg), { log })
+    chains.push({ adapter, startBlock: c.startBlock, trust: { chainId: c.chainId, bridge: c.bridge as Hex } })
+  }
+  return chains
+}
+
+const closeAll = async (adapters: ChainAdapter[], nc: NatsConnection | undefined, log: Logger) => {
+  if (nc && !nc.isClosed()) {
+    try {
+      await nc.drain()
+    } catch (err) {
+      log.warn({ err }, 'nats drain failed')
+    }
+  }
+  for (const a of adapters)
+    await a.close().catch((err: unknown) => log.warn({ err, chain: a.chain }, 'adapter close failed'))
+}
+
+/**
+ * Everything `isthmus start` does before "relayer ready": resolve the attestation key and each
+ * chain's delivery key (env var or encrypted keystore), build the adapters, connect NATS, run the
+ * startup preflight (each chain's chain id / bridge code / endpoint agreement; the own key is the
+ * config's member and a member of every destination's on-chain committee, whose epoch, threshold
+ * and members equal the config's; NATS topology ensured), then start the relayer node.
+ * @throws the first failing check as a RelayError (KeyInvalidError, ChainIdMismatchError,
+ *   CommitteeMismatchError, NatsUnavailableError, ConfigInvalidError, ...); nothing is left open
+ */
+export const runRelayer = async (
+  cfg: Config & { configDir: string },
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+): Promise<RunningRelayer> => {
+  const memberId = cfg.node.memberId
+  const attestationKey = (await resolvePrivateKey(cfg.node.attestationKey, env, cfg.configDir)) as Hex
+  const signer = computeAddress(attestationKey).toLowerCase() as Hex
+  const member = cfg.committee.members.find((m) => m.id === memberId)
+  if (member && member.address.toLowerCase() !== signer) {
+    throw new CommitteeMismatchError({
+      chain: 'config',
+      detail: `member ${memberId} is listed with address ${member.address.toLowerCase()}, but its attestation key is ${signer}`,
+    })
+  }
+  const routes = routesOf(cfg)
+  const chains = await createChains(cfg, env, log)
+  const adapters = chains.map((c) => c.adapter)
+  let nc: NatsConnection | undefined
+  try {
+    await preflightRelayer({
+      chains,
+      routes,
+      expected: {
+        epoch: cfg.committee.epoch,
+        threshold: cfg.committee.threshold,
+        members: cfg.committee.members.map((m) => m.address as Hex),
+      },
+      signer,
+      log,
+    })
+    nc = await connectNats({ servers: [...cfg.nats.servers], name: memberId }, log)
+    const js = jetstream(nc, { timeout: Math.min(cfg.requestTimeoutMs, 30_000) })
+    const topology = await ensureTopology(js, { replicas: cfg.nats.replicas })
+    await openSignerRecords(js, cfg.nats.replicas)
+    log.info({ topology }, 'nats topology ensured')
+    const node = createRelayerNode({ memberId, attestationKey, chains, routes, js, log, tuning: tuningOf(cfg) })
+    const done = lastValueFrom(node.run$, { defaultValue: undefined }).then(
+      () => undefined,
+      (err: unknown) => log.error({ err }, 'relayer node failed'),
+    )
+    const conn = nc
+    return {
+      node,
+      memberId,
+      signer,
+      routes,
+      done,
+      stop: async (graceMs) => {
+        node.stop()
+        let timer: NodeJS.Timeout | undefined
+        const inTime = await Promise.race([
+          done.then(() => true),
+          new Promise<boolean>((r) => {
+            timer = setTimeout(() => r(false), graceMs)
+          }),
+        ])
+        clearTimeout(timer)
+        if (!inTime) log.error({ graceMs }, 'in-flight work did not finish within the grace period')
+        await closeAll(adapters, conn, log)
+        return inTime
+      },
+    }
+  } catch (e) {
+    await closeAll(adapters, nc, log)
+    throw e
+  }
+}
