@@ -84,10 +84,11 @@ const deployContract = async (name: string, signer: Wallet, ...args: unknown[]):
 
 const deployChain = async (
   node: HardhatNode,
+  provider: JsonRpcProvider,
   domain: number,
   o: DeployDevnetOptions,
 ): Promise<{ contracts: DevnetChainContracts; bridge: Contract; deployer: Wallet }> => {
-  const deployer = new Wallet(o.deployerKey, providerOf(node))
+  const deployer = new Wallet(o.deployerKey, provider)
   const { address, bridge, deployBlock } = await deployBridge({
     signer: deployer,
     localDomain: domain,
@@ -117,7 +118,20 @@ const deployChain = async (
  * @throws DeployFailedError, ConfigInvalidError
  */
 export const deployDevnetContracts = async (o: DeployDevnetOptions): Promise<DeployDevnetResult> => {
-  const [a, b] = await Promise.all([deployChain(o.a.node, o.a.domain, o), deployChain(o.b.node, o.b.domain, o)])
+  const providers = [providerOf(o.a.node), providerOf(o.b.node)] as const
+  try {
+    return await deployAll(o, providers[0], providers[1])
+  } finally {
+    for (const p of providers) p.destroy()
+  }
+}
+
+const deployAll = async (
+  o: DeployDevnetOptions,
+  pa: JsonRpcProvider,
+  pb: JsonRpcProvider,
+): Promise<DeployDevnetResult> => {
+  const [a, b] = await Promise.all([deployChain(o.a.node, pa, o.a.domain, o), deployChain(o.b.node, pb, o.b.domain, o)])
   const { address: homeToken, token } = await deployTestToken(a.deployer, {
     name: TOKEN_NAME,
     symbol: TOKEN_SYMBOL,

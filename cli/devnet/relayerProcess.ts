@@ -52,11 +52,23 @@ const ext = isSource ? 'ts' : 'js'
 /** True once the `start` command exists next to this build (another change adds it). */
 export const isStartCommandAvailable = (): boolean => existsSync(join(dirname(here), '..', 'commands', `start.${ext}`))
 
-/** `[command, ...args]` that runs `isthmus <argv…>` from the same tree (source or dist) as this module. */
-export const isthmusCommand = (argv: string[]): { command: string; args: string[] } => {
-  const entry = join(dirname(here), `cliEntry.${ext}`)
+/** `[command, ...args]` that runs the script `cli/devnet/<name>` from the same tree (source or dist) as this module. */
+export const isthmusScript = (name: string, argv: string[]): string[] => {
+  const entry = join(dirname(here), `${name}.${ext}`)
   const loader = pathToFileURL(join(projectRoot(), 'node_modules', 'tsx', 'dist', 'loader.mjs')).href
-  return { command: nodeBinary(), args: [...(isSource ? ['--import', loader] : []), entry, ...argv] }
+  return [nodeBinary(), ...(isSource ? ['--import', loader] : []), entry, ...argv]
+}
+
+/** How a person runs the script `cli/devnet/<name>` from a shell (shorter than `isthmusScript`). */
+export const displayScript = (name: string, argv: string[]): string[] =>
+  isSource
+    ? ['npx', 'tsx', join(dirname(here), `${name}.ts`), ...argv]
+    : ['node', join(dirname(here), `${name}.js`), ...argv]
+
+/** The command that runs `isthmus <argv…>` from the same tree (source or dist) as this module. */
+export const isthmusCommand = (argv: string[]): { command: string; args: string[] } => {
+  const [command, ...args] = isthmusScript('cliEntry', argv)
+  return { command: command!, args }
 }
 
 /** A handle on one relayer process; nothing runs until `start()`. */

@@ -1,0 +1,163 @@
+// `isthmus dev` as a user runs it: a spawned process that prints one JSON line, whose endpoints
+// answer, and that stops every child and exits 0 on Ctrl-C (SIGINT).
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
+import { jest } from '@jest/globals'
+import { jetstream } from '@nats-io/jetstream'
+import { connect } from '@nats-io/transport-node'
+import { devCommand, readyBlock } from '../../cli/commands/dev.js'
+import type { DevnetManifest } from '../../cli/devnet/devnetManifest.js'
+import { isthmusCommand } from '../../cli/devnet/relayerProcess.js'
+import { UsageError } from '../../errors.js'
+import { rejected } from '../harness/thrown.js'
+
+jest.setTimeout(120_000)
+
+const rpc = async (url: string, method: string, params: unknown[] = []): Promise<unknown> => {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    signal: AbortSignal.timeout(5_000),
+  })
+  return ((await res.json()) as { result: unknown }).result
+}
+
+/** Every live descendant of `root` (children of children too), from /proc. */
+const descendants = (root: number): number[] => {
+  const parent = new Map<number, number>()
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = []
+  const walk = (p: number) => {
+    for (const [pid, pp] of parent) {
+      if (pp !== p) continue
+      out.push(pid)
+      walk(pid)
+    }
+  }
+  walk(root)
+  return out
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')
+  } catch {
+    return false
+  }
+}
+
+const waitLine = (child: ChildProcess, timeoutMs: number): Promise<string> =>
+  new Promise((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new UsageError({ detail: `no JSON line within ${timeoutMs} ms` })), timeoutMs)
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      const nl = out.indexOf('\n')
+      if (nl >= 0) {
+        clearTimeout(timer)
+        resolve(out.slice(0, nl))
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new UsageError({ detail: `isthmus dev exited (${code}) before printing` }))
+    })
+  })
+
+describe('isthmus dev', () => {
+  let child: ChildProcess | undefined
+  let stateDir: string
+  let stdout = ''
+  let stderr = ''
+
+  beforeAll(() => {
+    stateDir = mkdtempSync(join(tmpdir(), 'isthmus-dev-test-'))
+  })
+  afterAll(() => {
+    if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL')
+    rmSync(stateDir, { recursive: true, force: true })
+  })
+
+  it('prints one JSON line whose endpoints answer, and stops every child on SIGINT with exit 0', async () => {
+    const { command, args } = isthmusCommand(['dev', '--json', '--block-time-ms', '500', '--state-dir', stateDir])
+    child = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString()
+    })
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
+    const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)))
+    const line = await waitLine(child, 90_000)
+    const m = JSON.parse(line) as DevnetManifest
+
+    expect(m).toMatchObject({ v: 1, stateDir, committee: { threshold: 2, epoch: '1' } })
+    expect(JSON.parse(readFileSync(join(stateDir, 'devnet.json'), 'utf8'))).toEqual(m)
+    for (const c of m.chains) {
+      expect(c.rpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      expect(BigInt((await rpc(c.rpcUrl, 'eth_chainId')) as string)).toBe(BigInt(c.chainId))
+      expect(((await rpc(c.rpcUrl, 'eth_getCode', [c.bridge, 'latest'])) as string).length).toBeGreaterThan(2)
+    }
+    expect(
+      ((await rpc(m.chains[0]!.rpcUrl, 'eth_getCode', [m.token.home.address, 'latest'])) as string).length,
+    ).toBeGreaterThan(2)
+    expect(
+      ((await rpc(m.chains[1]!.rpcUrl, 'eth_getCode', [m.token.wrapped.address, 'latest'])) as string).length,
+    ).toBeGreaterThan(2)
+    const nc = await connect({ servers: [m.nats.url], timeout: 5_000 })
+    expect((await (await jetstream(nc).jetstreamManager()).getAccountInfo()).limits).toBeDefined()
+    await nc.close()
+    for (const r of m.relayers) {
+      expect(readFileSync(r.configPath, 'utf8')).toContain(`memberId: ${r.id}`)
+      expect(existsSync(join(stateDir, r.id, 'attestation.keystore.json'))).toBe(true)
+    }
+
+    const children = descendants(child.pid!)
+    expect(children.length).toBeGreaterThanOrEqual(3) // two chains and nats-server, plus relayers when built
+    child.kill('SIGINT')
+    expect(await exited).toBe(0)
+    expect(children.filter(isAlive)).toEqual([])
+    expect(stdout.trimEnd().split('\n')).toHaveLength(1)
+    expect(stderr).toContain('SIGINT received, stopping')
+    await expect(rpc(m.chains[0]!.rpcUrl, 'eth_chainId')).rejects.toThrow()
+    expect(existsSync(join(stateDir, 'relayer-1', 'config.yaml'))).toBe(true) // a given state dir is kept
+  })
+
+  it('prints a ready block naming every endpoint, the funded account and what to try next', () => {
+    const m = JSON.parse(readFileSync(join(stateDir, 'devnet.json'), 'utf8')) as DevnetManifest
+    const text = readyBlock(m)
+    for (const s of [
+      m.chains[0]!.rpcUrl,
+      m.chains[1]!.rpcUrl,
+      m.chains[0]!.bridge,
+      m.nats.url,
+      m.token.home.address,
+      m.token.wrapped.address,
+      m.accounts.users[0]!.address,
+      m.accounts.users[0]!.privateKey,
+      'Try next:',
+      `trySend.ts --devnet ${join(stateDir, 'devnet.json')} token 5`,
+      'Press Ctrl-C',
+    ])
+      expect(text).toContain(s)
+  })
+
+  it('refuses a malformed --block-time-ms or an unknown option as a usage error', async () => {
+    const ctx = (argv: string[]) => ({ argv, stdout: new PassThrough(), stderr: new PassThrough(), env: {}, cwd: '/' })
+    expect(await rejected(() => devCommand.run(ctx(['--block-time-ms', '-5'])))).toBeInstanceOf(UsageError)
+    expect(await rejected(() => devCommand.run(ctx(['--bogus'])))).toBeInstanceOf(UsageError)
+  })
+})
