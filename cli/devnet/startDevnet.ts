@@ -14,7 +14,7 @@ import { type DevnetManifest, toManifest } from './devnetManifest.js'
 import { createRelayerHandle, isStartCommandAvailable, type RelayerHandle } from './relayerProcess.js'
 import { HARDHAT_DEV_KEYS, type HardhatNode, startHardhatNode } from './startHardhatNode.js'
 import { type NatsServer, startNatsServer } from './startNatsServer.js'
-import { writeRelayerFiles } from './writeRelayerFiles.js'
+import { type RelayerTuningInput, writeRelayerFiles } from './writeRelayerFiles.js'
 
 /** How a devnet chain makes blocks: `automine` (one per tx), `interval` (every blockTimeMs) or `paused` (none). */
 export type MiningMode = 'automine' | 'interval' | 'paused'
@@ -73,6 +73,8 @@ export interface StartDevnetOptions {
   pollIntervalMs?: number
   /** How long a delivery tx may stay pending before the relayer replaces it (default 10 s). */
   stuckAfterMs?: number
+  /** Pipeline timings written to each config's `relayer:` section, over the devnet's short defaults. */
+  relayerTuning?: RelayerTuningInput
   /** Bound on each readiness wait (chain, nats-server, relayer); default 60 s. */
   readyTimeoutMs?: number
   /** Progress lines ("starting chains", …) for a CLI to show. */
@@ -87,6 +89,15 @@ const COMMITTEE_SIZE = 3
 const THRESHOLD = 2
 const EPOCH = 1n
 const USER_TOKENS = testTokens(1_000_000)
+// Loopback chains answer in milliseconds: retry, redeliver and refresh much sooner than in production.
+const DEVNET_TUNING: RelayerTuningInput = {
+  committeeRefreshMs: 5_000,
+  retryBaseMs: 200,
+  retryMaxMs: 5_000,
+  deliveryRetryDelaysMs: [500, 1_000, 2_000, 5_000],
+  deliveryAckWaitMs: 10_000,
+  shutdownGraceMs: 5_000,
+}
 
 const setMining = async (node: HardhatNode, mode: MiningMode, blockTimeMs: number) => {
   await node.rpc('evm_setIntervalMining', [mode === 'interval' ? blockTimeMs : 0])
@@ -261,6 +272,7 @@ const setUp = async (c: SetUpContext): Promise<Devnet> => {
       keys: c.o.keys ?? 'keystore',
       logLevel: c.o.relayerLogLevel ?? 'info',
       stuckAfterMs: c.o.stuckAfterMs ?? 10_000,
+      tuning: { ...DEVNET_TUNING, ...c.o.relayerTuning },
     })
     c.relayers.push(
       createRelayerHandle({

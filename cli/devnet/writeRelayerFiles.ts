@@ -38,7 +38,23 @@ export interface WriteRelayerFilesOptions {
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error'
   /** How long a delivery tx may stay pending before the relayer replaces it. */
   stuckAfterMs: number
+  /** The config's `relayer:` section (pipeline timings); schema defaults fill the rest. */
+  tuning: RelayerTuningInput
 }
+
+/** The `relayer:` section of a config as written (see RelayerTuningConfig in config/schema.ts). */
+export type RelayerTuningInput = Partial<{
+  attestConcurrency: number
+  committeeRefreshMs: number
+  retryBaseMs: number
+  retryMaxMs: number
+  maxDeliveryBatch: number
+  deliveryLingerMs: number
+  deliveryRetryDelaysMs: number[]
+  deliveryMaxDeliver: number
+  deliveryAckWaitMs: number
+  shutdownGraceMs: number
+}>
 
 export interface RelayerFiles {
   configPath: string
@@ -92,6 +108,7 @@ const configDoc = (o: WriteRelayerFilesOptions, stateDir: string) => ({
   ),
   nats: { servers: [o.natsUrl], replicas: 1 },
   api: { host: '127.0.0.1', port: 0 },
+  relayer: o.tuning,
   logLevel: o.logLevel,
 })
 
