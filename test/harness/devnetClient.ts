@@ -37,6 +37,10 @@ export interface DevnetClient {
   status(destination: 'A' | 'B', id: Hex): Promise<number>
   /** RecordingRecipient.calls() on a chain. */
   recipientCalls(name: 'A' | 'B'): Promise<bigint>
+  /** What the RecordingRecipient on a chain saw last. */
+  recipientLast(name: 'A' | 'B'): Promise<{ origin: number; sender: Hex; payload: Hex }>
+  /** Guardian action on a bridge: pause or unpause it (the devnet deployer is the guardian). */
+  setPaused(name: 'A' | 'B', paused: boolean): Promise<void>
   close(): void
 }
 
@@ -123,6 +127,19 @@ export const devnetClient = (devnet: Devnet): DevnetClient => {
       ),
     recipientCalls: async (name) =>
       (await new Contract(chain(name).recipient, RECIPIENT, providers[name]).getFunction('calls')()) as bigint,
+    recipientLast: async (name) => {
+      const r = new Contract(chain(name).recipient, RECIPIENT, providers[name])
+      const [origin, sender, payload] = await Promise.all([
+        r.getFunction('lastOrigin')(),
+        r.getFunction('lastSender')(),
+        r.getFunction('lastPayload')(),
+      ])
+      return { origin: Number(origin), sender: (sender as string).toLowerCase() as Hex, payload: payload as Hex }
+    },
+    setPaused: async (name, paused) => {
+      const bridge = new Contract(chain(name).bridge, BRIDGE, signerOf(name, devnet.deployer))
+      await mined(bridge.getFunction(paused ? 'pause' : 'unpause')(), paused ? 'pause' : 'unpause')
+    },
     close: () => {
       providers.A.destroy()
       providers.B.destroy()

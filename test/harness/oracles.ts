@@ -342,7 +342,10 @@ const checkSupply = async (t: OracleTarget, providers: Map<number, JsonRpcProvid
 // ------------------------------------------------------------------ NATS readers
 
 /** Every message of a stream, read by sequence (works for work-queue streams too, without consuming). */
-const readStream = async (jsm: JetStreamManager, stream: string): Promise<{ subject: string; data: Uint8Array }[]> => {
+export const readStream = async (
+  jsm: JetStreamManager,
+  stream: string,
+): Promise<{ subject: string; data: Uint8Array }[]> => {
   let state: { first_seq: number; last_seq: number; messages: number }
   try {
     state = (await jsm.streams.info(stream)).state
