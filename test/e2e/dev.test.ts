@@ -10,8 +10,9 @@ import { jetstream } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import { devCommand, readyBlock } from '../../cli/commands/dev.js'
 import type { DevnetManifest } from '../../cli/devnet/devnetManifest.js'
-import { isthmusCommand } from '../../cli/devnet/relayerProcess.js'
+import { isthmusCommand, isthmusScript } from '../../cli/devnet/relayerProcess.js'
 import { UsageError } from '../../errors.js'
+import { checkInvariants, oracleTargetOfManifest, waitForQuiescence } from '../harness/oracles.js'
 import { rejected } from '../harness/thrown.js'
 
 jest.setTimeout(120_000)
@@ -77,6 +78,24 @@ const waitLine = (child: ChildProcess, timeoutMs: number): Promise<string> =>
     })
   })
 
+/** Run a script to completion (bounded) and collect its output. */
+const runScript = ([command, ...args]: string[]): Promise<{ code: number | null; out: string }> =>
+  new Promise((resolve) => {
+    const p = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
+    p.stderr.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
+    const timer = setTimeout(() => p.kill('SIGKILL'), 60_000)
+    p.once('exit', (code) => {
+      clearTimeout(timer)
+      resolve({ code, out })
+    })
+  })
+
 describe('isthmus dev', () => {
   let child: ChildProcess | undefined
   let stateDir: string
@@ -125,8 +144,22 @@ describe('isthmus dev', () => {
       expect(existsSync(join(stateDir, r.id, 'attestation.keystore.json'))).toBe(true)
     }
 
+    // The "try next" script moves tokens through the running relayers; then I1-I9 hold on this devnet too.
+    const manifestPath = join(stateDir, 'devnet.json')
+    const token = await runScript(isthmusScript('trySend', ['--devnet', manifestPath, 'token', '5']))
+    expect(token).toMatchObject({ code: 0 })
+    expect(token.out).toMatch(/delivered on chain B after \d+ ms/)
+    expect(token.out).toContain('balance on chain B: 5.0')
+    const message = await runScript(isthmusScript('trySend', ['--devnet', manifestPath, 'message', 'hello']))
+    expect(message).toMatchObject({ code: 0 })
+    const target = oracleTargetOfManifest(m)
+    await waitForQuiescence(target, { timeoutMs: 30_000 })
+    const report = await checkInvariants(target, { minDeliveries: 2 })
+    expect(report.violations).toEqual([])
+    expect(report.stats.supply[m.token.assetId]).toEqual({ locked: 5n * 10n ** 18n, wrapped: 5n * 10n ** 18n })
+
     const children = descendants(child.pid!)
-    expect(children.length).toBeGreaterThanOrEqual(3) // two chains and nats-server, plus relayers when built
+    expect(children.length).toBeGreaterThanOrEqual(6) // two chains, nats-server, three relayers
     child.kill('SIGINT')
     expect(await exited).toBe(0)
     expect(children.filter(isAlive)).toEqual([])

@@ -6,6 +6,7 @@ import { type JetStreamManager, jetstream } from '@nats-io/jetstream'
 import { Kvm } from '@nats-io/kv'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { Contract, Interface, JsonRpcProvider, type Log } from 'ethers'
+import type { DevnetManifest } from '../../cli/devnet/devnetManifest.js'
 import type { Devnet } from '../../cli/devnet/startDevnet.js'
 import { loadArtifact } from '../../contracts/artifacts.js'
 import { WaitTimeoutError } from '../../errors.js'
@@ -119,6 +120,29 @@ export const oracleTargetOf = (d: Devnet): OracleTarget => ({
     },
   ],
   natsUrl: () => d.nats.url,
+})
+
+/** The oracle view of a devnet known only by its manifest (`isthmus dev --json`, devnet.json). */
+export const oracleTargetOfManifest = (m: DevnetManifest): OracleTarget => ({
+  chains: m.chains.map((c) => ({
+    name: c.name,
+    domain: c.domain,
+    chainId: BigInt(c.chainId),
+    rpcUrl: c.rpcUrl,
+    bridge: c.bridge,
+    deployBlock: BigInt(c.deployBlock),
+    confirmations: c.confirmations,
+  })),
+  assets: [
+    {
+      assetId: m.token.assetId,
+      homeDomain: m.token.home.domain,
+      homeToken: m.token.home.address,
+      remoteDomain: m.token.wrapped.domain,
+      wrappedToken: m.token.wrapped.address,
+    },
+  ],
+  natsUrl: () => m.nats.url,
 })
 
 const providerOf = (c: OracleChain) =>
