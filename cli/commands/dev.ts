@@ -86,7 +86,7 @@ export const readyBlock = (m: DevnetManifest): string => {
 }
 
 /** Resolves on the first SIGINT/SIGTERM; `dispose` removes the handlers. */
-const onStopSignal = (): { requested: Promise<NodeJS.Signals>; dispose: () => void } => {
+const onStopSignal = (): { requested: Promise<NodeJS.Signals>; isRequested: () => boolean; dispose: () => void } => {
   let resolve!: (s: NodeJS.Signals) => void
   const requested = new Promise<NodeJS.Signals>((r) => {
     resolve = r
@@ -102,6 +102,7 @@ const onStopSignal = (): { requested: Promise<NodeJS.Signals>; dispose: () => vo
   process.on('SIGTERM', handler)
   return {
     requested,
+    isRequested: () => count > 0,
     dispose: () => {
       process.off('SIGINT', handler)
       process.off('SIGTERM', handler)
@@ -128,8 +129,8 @@ const run = async (ctx: CliContext): Promise<number> => {
       onProgress: (step) => say(`isthmus dev: ${step}…`),
     })
     const m = devnet.manifest()
-    if (args.isJson) ctx.stdout.write(`${JSON.stringify(m)}\n`)
-    else ctx.stdout.write(readyBlock(m))
+    // Ctrl-C during startup: stop without announcing a devnet that is about to disappear.
+    if (!signals.isRequested()) ctx.stdout.write(args.isJson ? `${JSON.stringify(m)}\n` : readyBlock(m))
     const ended = await Promise.race([
       signals.requested.then((s) => ({ signal: s, died: undefined })),
       infrastructureExit(devnet).then((died) => ({ signal: undefined, died })),

@@ -1,7 +1,7 @@
 // `isthmus dev` as a user runs it: a spawned process that prints one JSON line, whose endpoints
 // answer, and that stops every child and exits 0 on Ctrl-C (SIGINT).
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -11,7 +11,8 @@ import { connect } from '@nats-io/transport-node'
 import { devCommand, readyBlock } from '../../cli/commands/dev.js'
 import type { DevnetManifest } from '../../cli/devnet/devnetManifest.js'
 import { isthmusCommand, isthmusScript } from '../../cli/devnet/relayerProcess.js'
-import { UsageError } from '../../errors.js'
+import { loadConfig } from '../../config/index.js'
+import { ProcessFailedError, UsageError, WaitTimeoutError } from '../../errors.js'
 import { checkInvariants, oracleTargetOfManifest, waitForQuiescence } from '../harness/oracles.js'
 import { rejected } from '../harness/thrown.js'
 
@@ -63,7 +64,10 @@ const isAlive = (pid: number): boolean => {
 const waitLine = (child: ChildProcess, timeoutMs: number): Promise<string> =>
   new Promise((resolve, reject) => {
     let out = ''
-    const timer = setTimeout(() => reject(new UsageError({ detail: `no JSON line within ${timeoutMs} ms` })), timeoutMs)
+    const timer = setTimeout(
+      () => reject(new WaitTimeoutError({ what: 'the JSON line of isthmus dev', timeoutMs })),
+      timeoutMs,
+    )
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString()
       const nl = out.indexOf('\n')
@@ -74,7 +78,7 @@ const waitLine = (child: ChildProcess, timeoutMs: number): Promise<string> =>
     })
     child.once('exit', (code) => {
       clearTimeout(timer)
-      reject(new UsageError({ detail: `isthmus dev exited (${code}) before printing` }))
+      reject(new ProcessFailedError({ name: 'isthmus dev', detail: `exited (${code}) before printing` }))
     })
   })
 
@@ -139,9 +143,14 @@ describe('isthmus dev', () => {
     const nc = await connect({ servers: [m.nats.url], timeout: 5_000 })
     expect((await (await jetstream(nc).jetstreamManager()).getAccountInfo()).limits).toBeDefined()
     await nc.close()
+    // Each relayer's config loads (no inline secrets), its keys come from a 0600 keystore and env file.
     for (const r of m.relayers) {
-      expect(readFileSync(r.configPath, 'utf8')).toContain(`memberId: ${r.id}`)
-      expect(existsSync(join(stateDir, r.id, 'attestation.keystore.json'))).toBe(true)
+      const cfg = loadConfig({}, r.configPath)
+      expect(cfg.node).toMatchObject({ memberId: r.id, attestationKey: { keystore: 'attestation.keystore.json' } })
+      expect(cfg.nats.servers).toEqual([m.nats.url])
+      for (const f of ['attestation.keystore.json', 'relayer.env'])
+        expect(statSync(join(stateDir, r.id, f)).mode & 0o777).toBe(0o600)
+      expect(r.pid).toEqual(expect.any(Number))
     }
 
     // The "try next" script moves tokens through the running relayers; then I1-I9 hold on this devnet too.

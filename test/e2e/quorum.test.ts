@@ -14,7 +14,7 @@ jest.setTimeout(120_000)
 let e: E2eDevnet
 
 beforeAll(async () => {
-  e = await startE2eDevnet('quorum')
+  e = await startE2eDevnet('quorum', { keys: 'env' }) // attestation keys from env vars (the other files use keystores)
 })
 afterAll(async () => {
   await e?.stop()
