@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs'
 import { jest } from '@jest/globals'
 import type { Hex } from '../../types.js'
-import { type E2eDevnet, payloads, sleep, startE2eDevnet } from '../harness/e2eDevnet.js'
-import { deliveryProgress, eventually, STATUS } from '../harness/oracles.js'
+import { deliveryProgress, STATUS } from '../harness/chainState.js'
+import { type E2eDevnet, payloads, startE2eDevnet } from '../harness/e2eDevnet.js'
+import { eventually, sleep } from '../harness/waitFor.js'
 
 jest.setTimeout(180_000)
 

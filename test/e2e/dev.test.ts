@@ -13,8 +13,10 @@ import type { DevnetManifest } from '../../cli/devnet/devnetManifest.js'
 import { isthmusCommand, isthmusScript } from '../../cli/devnet/relayerProcess.js'
 import { loadConfig } from '../../config/index.js'
 import { ProcessFailedError, UsageError, WaitTimeoutError } from '../../errors.js'
-import { checkInvariants, oracleTargetOfManifest, waitForQuiescence } from '../harness/oracles.js'
+import { oracleTargetOfManifest } from '../harness/chainState.js'
+import { checkInvariants } from '../harness/oracles.js'
 import { rejected } from '../harness/thrown.js'
+import { waitForQuiescence } from '../harness/waitFor.js'
 
 jest.setTimeout(120_000)
 

@@ -27,10 +27,12 @@ import {
   proofSubject,
 } from '../../relayer/index.js'
 import type { Hex, Message } from '../../types.js'
+import { type OracleTarget, oracleTargetOf } from '../harness/chainState.js'
 import { type DevnetClient, devnetClient } from '../harness/devnetClient.js'
-import { checkInvariants, type OracleTarget, oracleTargetOf, waitForQuiescence } from '../harness/oracles.js'
+import { checkInvariants } from '../harness/oracles.js'
 import { signCertificate, signDigest } from '../harness/signCertificate.js'
 import { rejected } from '../harness/thrown.js'
+import { waitForQuiescence } from '../harness/waitFor.js'
 
 jest.setTimeout(60_000)
 

@@ -6,8 +6,9 @@ import { jetstream } from '@nats-io/jetstream'
 import { Kvm } from '@nats-io/kv'
 import { BUCKETS, decodeMessageRecord, STREAMS } from '../../relayer/index.js'
 import type { Hex } from '../../types.js'
-import { type E2eDevnet, payloads, sleep, startE2eDevnet } from '../harness/e2eDevnet.js'
-import { eventually, readStream, STATUS } from '../harness/oracles.js'
+import { readStream, STATUS } from '../harness/chainState.js'
+import { type E2eDevnet, payloads, startE2eDevnet } from '../harness/e2eDevnet.js'
+import { eventually, sleep } from '../harness/waitFor.js'
 
 jest.setTimeout(120_000)
 

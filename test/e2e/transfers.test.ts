@@ -13,9 +13,9 @@ import {
   parseStatusEvent,
   STREAMS,
 } from '../../relayer/index.js'
-import type { Hex } from '../../types.js'
-import { type E2eDevnet, payloads, sleep, startE2eDevnet } from '../harness/e2eDevnet.js'
-import { eventually, readStream, STATUS, scanChains } from '../harness/oracles.js'
+import { readStream, STATUS, scanChains } from '../harness/chainState.js'
+import { type E2eDevnet, payloads, startE2eDevnet } from '../harness/e2eDevnet.js'
+import { eventually, sleep } from '../harness/waitFor.js'
 
 jest.setTimeout(120_000)
 
@@ -190,7 +190,7 @@ describe('destination faults', () => {
         e.withJsm(async (_jsm, nc) => {
           const kv = await new Kvm(jetstream(nc)).open(BUCKETS.cursors)
           const entry = await kv.get(cursorKey(r1.id, devnet.a.ref))
-          if (!entry || entry.operation !== 'PUT') return undefined
+          if (entry?.operation !== 'PUT') return undefined
           return BigInt((entry.json() as { block: string }).block) >= head ? true : undefined
         }),
       30_000,

@@ -52,7 +52,7 @@ const dispatchIds = (receipt: TransactionReceipt | null): Hex[] =>
 
 const mined = async (tx: Promise<TransactionResponse>, what: string): Promise<TransactionReceipt> => {
   const receipt = await (await tx).wait(1, 60_000)
-  if (!receipt || receipt.status !== 1) throw new DeployFailedError({ step: what, detail: 'the transaction failed' })
+  if (receipt?.status !== 1) throw new DeployFailedError({ step: what, detail: 'the transaction failed' })
   return receipt
 }
 

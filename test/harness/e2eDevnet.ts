@@ -7,16 +7,10 @@ import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { projectRoot } from '../../cli/devnet/projectRoot.js'
 import { type Devnet, type StartDevnetOptions, startDevnet } from '../../cli/devnet/startDevnet.js'
 import type { Hex } from '../../types.js'
+import { type OracleTarget, oracleTargetOf, type Progress } from './chainState.js'
 import { type DevnetClient, devnetClient } from './devnetClient.js'
-import {
-  type CheckInvariantsOptions,
-  checkInvariants,
-  type InvariantReport,
-  type OracleTarget,
-  oracleTargetOf,
-  type Progress,
-  waitForQuiescence,
-} from './oracles.js'
+import { type CheckInvariantsOptions, checkInvariants, type InvariantReport } from './oracles.js'
+import { waitForQuiescence } from './waitFor.js'
 
 export interface E2eDevnet {
   devnet: Devnet
@@ -82,5 +76,3 @@ export const startE2eDevnet = async (name: string, o: StartDevnetOptions = {}): 
 /** `n` distinct app payloads tagged with a label, so each test's messages are recognisable. */
 export const payloads = (label: string, n: number): Hex[] =>
   Array.from({ length: n }, (_, i) => `0x${Buffer.from(`${label}-${i}`).toString('hex')}` as Hex)
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
