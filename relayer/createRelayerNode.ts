@@ -1,16 +1,33 @@
 import { Kvm } from '@nats-io/kv'
 import { computeAddress } from 'ethers'
-import { BehaviorSubject, concatMap, defer, EMPTY, filter, finalize, map, merge, type Observable, take } from 'rxjs'
-import { ConfigInvalidError, type ConfigIssue } from '../errors.js'
+import {
+  BehaviorSubject,
+  concatMap,
+  defer,
+  EMPTY,
+  filter,
+  finalize,
+  map,
+  merge,
+  type Observable,
+  retry,
+  take,
+  takeUntil,
+  throwError,
+  timer,
+} from 'rxjs'
+import { ConfigInvalidError, type ConfigIssue, isRelayError } from '../errors.js'
 import type { ChainRef, Hex } from '../types.js'
 import { aggregateAttestations } from './aggregate/aggregateAttestations.js'
 import { openSignerRecords } from './attest/recordSigning.js'
 import { deliverDestination$ } from './deliver/deliverDestination.js'
 import { aggregatorConsumer } from './nats/durableConsumers.js'
 import { BUCKETS } from './nats/subjects.js'
+import { toRelayError } from './nats/toRelayError.js'
 import { observeSource$ } from './observe/observeSource.js'
 import { resolveTuning } from './resolveTuning.js'
 import { createRouteInfoCache } from './route/createRouteInfoCache.js'
+import { backoffMs } from './stream/backoffMs.js'
 import { resilientConsumer$ } from './stream/resilientConsumer.js'
 import type { NodeActivity, RelayerNodeOptions } from './types.js'
 
@@ -90,13 +107,23 @@ export const createRelayerNode = (o: RelayerNodeOptions): RelayerNode => {
 
   const run$ = defer(async () => {
     const kvm = new Kvm(o.js)
+    const open = (name: string) =>
+      kvm.open(name).catch((e: unknown) => Promise.reject(toRelayError(e, `kv open ${name}`)))
     const [messages, cursors, signerRecords] = await Promise.all([
-      kvm.open(BUCKETS.messages),
-      kvm.open(BUCKETS.cursors),
+      open(BUCKETS.messages),
+      open(BUCKETS.cursors),
       openSignerRecords(o.js),
     ])
     return { messages, cursors, signerRecords }
   }).pipe(
+    // NATS down or slow at startup (F-13) is waited out, never fatal.
+    retry({
+      delay: (err: unknown, attempt) => {
+        if (!(isRelayError(err) && err.retryable) || stopping.value) return throwError(() => err)
+        log.warn({ err, attempt }, 'relayer state buckets not reachable, retrying')
+        return timer(backoffMs(attempt, t.retryBaseMs, t.retryMaxMs)).pipe(takeUntil(stop$))
+      },
+    }),
     concatMap(({ messages, cursors, signerRecords }) => {
       const observe = roles.observe
         ? sources.map((chain) => {

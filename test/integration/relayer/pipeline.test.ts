@@ -181,6 +181,7 @@ describe('relayer nodes over NATS JetStream (3 members, 2-of-3, two hardhat chai
       20_000,
       'an empty delivery queue',
     )
+    expect(net.nodeErrors).toEqual([])
     const report = await checkInvariants(net.target, { minDeliveries: 5 })
     expect(report.violations).toEqual([])
     expect(report.stats.supply[net.token.assetId]).toEqual({ locked: 600n, wrapped: 600n })

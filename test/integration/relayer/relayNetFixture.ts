@@ -138,6 +138,8 @@ export interface RelayNet {
   user: { a: Wallet; b: Wallet; address: Hex }
   target: OracleTarget
   startNode(k: number, o?: { tuning?: Partial<RelayerTuning> }): Promise<TestNode>
+  /** Errors a node's `run$` ended with (a node must never die: expected empty). */
+  nodeErrors: unknown[]
   record(id: Hex): Promise<MessageRecord | undefined>
   /** The last message of `stream` on `subject`, if any. */
   lastMessage(stream: string, subject: string): Promise<StoredMsg | undefined>
@@ -257,6 +259,7 @@ export const startRelayNet = async (): Promise<RelayNet> => {
   const jsm = await js.jetstreamManager()
   await ensureTopology(js)
   const nodes = new Set<TestNode>()
+  const errors: unknown[] = []
 
   const startNode = async (k: number, o: { tuning?: Partial<RelayerTuning> } = {}): Promise<TestNode> => {
     const member = MEMBERS[k]!
@@ -281,6 +284,9 @@ export const startRelayNet = async (): Promise<RelayNet> => {
     const activities: NodeActivity[] = []
     const done = lastValueFrom(node.run$.pipe(tap((x) => activities.push(x))), { defaultValue: undefined }).then(
       () => undefined,
+      (err: unknown) => {
+        errors.push(err)
+      },
     )
     let stopped: Promise<void> | undefined
     const t: TestNode = {
@@ -344,6 +350,7 @@ export const startRelayNet = async (): Promise<RelayNet> => {
       natsUrl: () => nats.url,
     },
     startNode,
+    nodeErrors: errors,
     record: async (id) => {
       const e = await messagesKv.get(id)
       return e && e.operation === 'PUT' ? decodeMessageRecord(e.value) : undefined
