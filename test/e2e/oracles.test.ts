@@ -4,6 +4,7 @@ import { jest } from '@jest/globals'
 import { jetstream } from '@nats-io/jetstream'
 import { Kvm } from '@nats-io/kv'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { computeAddress, keccak256, toUtf8Bytes } from 'ethers'
 import { pino } from 'pino'
 import { filter, firstValueFrom, timeout } from 'rxjs'
 import { createEvmAdapter } from '../../adapters/index.js'
@@ -195,12 +196,23 @@ describe('oracles', () => {
     }
     await deliverOnB(m)
     const r = await checkInvariants(target)
-    const rest = r.violations.filter((v) => v.oracle !== 'I5' && v.oracle !== 'I6')
+    const rest = r.violations.filter((v) => v.oracle !== 'I5' && v.oracle !== 'I6' && v.oracle !== 'I7')
     expect(oraclesOf(rest)).toEqual(['I3', 'I9'])
     expect(rest).toContainEqual({ oracle: 'I3', detail: `asset ${devnet.token.assetId}: wrapped 5 > locked 0` })
     expect(rest).toContainEqual({
       oracle: 'I9',
       detail: `${messageId(m)} delivered on domain 2 without a valid proof bundle on PROOFS`,
     })
+  })
+
+  it('flag a committee changed after deployment (I7)', async () => {
+    const newSigners = devnet.committee.keys.map((_, i) => computeAddress(keccak256(toUtf8Bytes(`rotated-${i}`))))
+    const tx = await client.bridge('A', devnet.deployer).getFunction('rotateCommittee')(newSigners, 2, 60)
+    expect((await tx.wait())?.status).toBe(1)
+    const i7 = (await checkInvariants(target)).violations.filter((v) => v.oracle === 'I7').map((v) => v.detail)
+    expect(i7).toEqual([
+      expect.stringContaining('committee on domain 1 is {"epoch":"2"'),
+      '1 committee rotations on domain 1',
+    ])
   })
 })

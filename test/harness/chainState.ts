@@ -33,6 +33,8 @@ export interface OracleTarget {
   chains: OracleChain[]
   assets: OracleAsset[]
   natsUrl: () => string
+  /** The committee the bridges were deployed with; when set, I7 checks it is still in force. */
+  committee?: { epoch: bigint; threshold: number; signers: Hex[] }
 }
 
 export interface DispatchedMessage {
@@ -88,6 +90,7 @@ export const oracleTargetOf = (d: Devnet): OracleTarget => ({
     },
   ],
   natsUrl: () => d.nats.url,
+  committee: { epoch: d.committee.epoch, threshold: d.committee.threshold, signers: d.committee.signers },
 })
 
 /** The oracle view of a devnet known only by its manifest (`isthmus dev --json`, devnet.json). */
@@ -111,6 +114,7 @@ export const oracleTargetOfManifest = (m: DevnetManifest): OracleTarget => ({
     },
   ],
   natsUrl: () => m.nats.url,
+  committee: { epoch: BigInt(m.committee.epoch), threshold: m.committee.threshold, signers: m.committee.signers },
 })
 
 const providerOf = (c: OracleChain) =>

@@ -1,7 +1,8 @@
 // Termination invariants of RELIABILITY.md §6.5, read from chain state and NATS (never from relayer
 // logs): I1 at-most-once execution, I2 nothing pending at quiescence, I3 conservation, I5 no signer
-// equivocation, I6 cursors monotone and final, I8 the happy path happened, I9 every delivered id
-// re-verifies from the PROOFS stream.
+// equivocation, I6 cursors monotone and final, I7 committee unchanged, I8 the happy path happened,
+// I9 every delivered id re-verifies from the PROOFS stream. (I4 needs a signing log with the
+// finalized head used; not checked here.)
 import { jetstream } from '@nats-io/jetstream'
 import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
@@ -26,7 +27,7 @@ import {
 // The target types stay importable from here (other suites build their own targets).
 export type { OracleAsset, OracleChain, OracleTarget } from './chainState.js'
 
-export type OracleId = 'I1' | 'I2' | 'I3' | 'I5' | 'I6' | 'I8' | 'I9'
+export type OracleId = 'I1' | 'I2' | 'I3' | 'I5' | 'I6' | 'I7' | 'I8' | 'I9'
 
 export interface Violation {
   oracle: OracleId
@@ -87,6 +88,34 @@ const checkExecution = async (
 }
 
 // ------------------------------------------------------------------ I3
+
+// ------------------------------------------------------------------ I7
+
+/** The stored committee is the one deployed, and no rotation happened outside a governance test. */
+const checkCommittee = async (t: OracleTarget, providers: Map<number, JsonRpcProvider>, out: Violation[]) => {
+  const want = t.committee
+  if (!want) return
+  const norm = (xs: readonly string[]) => xs.map((x) => x.toLowerCase()).sort()
+  for (const c of t.chains) {
+    const p = providers.get(c.domain)!
+    const bridge = new Contract(c.bridge, BRIDGE, p)
+    const [epoch, signers, threshold] = (await bridge.getFunction('committee')()) as [bigint, string[], bigint]
+    const have = { epoch, threshold: Number(threshold), signers: norm(signers) }
+    if (JSON.stringify(have, big) !== JSON.stringify({ ...want, signers: norm(want.signers) }, big)) {
+      out.push({ oracle: 'I7', detail: `committee on domain ${c.domain} is ${JSON.stringify(have, big)}` })
+    }
+    const rotations = await p.getLogs({
+      address: c.bridge,
+      fromBlock: c.deployBlock + 1n,
+      toBlock: 'latest',
+      topics: [BRIDGE.getEvent('CommitteeRotated')!.topicHash],
+    })
+    if (rotations.length > 0)
+      out.push({ oracle: 'I7', detail: `${rotations.length} committee rotations on domain ${c.domain}` })
+  }
+}
+
+const big = (_: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)
 
 const checkSupply = async (t: OracleTarget, providers: Map<number, JsonRpcProvider>, out: Violation[]) => {
   const supply: InvariantReport['stats']['supply'] = {}
@@ -236,7 +265,7 @@ export interface CheckInvariantsOptions {
 }
 
 /**
- * Check I1, I2, I3, I5, I6, I8 and I9 against the chains and NATS as they are now (call it at
+ * Check I1, I2, I3, I5, I6, I7 (when the target names a committee), I8 and I9 against the chains and NATS as they are now (call it at
  * quiescence). Returns every violation found; an empty list is a pass.
  */
 export const checkInvariants = async (t: OracleTarget, o: CheckInvariantsOptions = {}): Promise<InvariantReport> => {
@@ -248,6 +277,7 @@ export const checkInvariants = async (t: OracleTarget, o: CheckInvariantsOptions
       const queued = (await jsm.streams.info(STREAMS.deliveries).catch(() => undefined))?.state.messages ?? 0
       await checkExecution(providers, scans, queued, violations)
       const supply = await checkSupply(t, providers, violations)
+      await checkCommittee(t, providers, violations)
       const attestations = await readStream(jsm, STREAMS.attestations)
       checkAttestations(t, attestations, violations)
       const cursors = await checkCursors(t, nc, providers, violations)
