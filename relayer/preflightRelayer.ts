@@ -27,6 +27,11 @@ export const checkCommittee = (
   const have = onChain.signers.map((s) => s.toLowerCase()).sort()
   const want = expected.members.map((s) => s.toLowerCase()).sort()
   const fail = (detail: string) => new CommitteeMismatchError({ chain, detail })
+  if (!have.includes(signer.toLowerCase())) {
+    throw fail(
+      `this relayer's attestation key ${signer.toLowerCase()} is not a member of committee epoch ${onChain.epoch}`,
+    )
+  }
   if (onChain.epoch !== expected.epoch)
     throw fail(`the chain is at epoch ${onChain.epoch}, the config says ${expected.epoch}`)
   if (onChain.threshold !== expected.threshold) {
@@ -39,8 +44,6 @@ export const checkCommittee = (
       `members differ (not on chain: ${missing.join(', ') || 'none'}; not in config: ${extra.join(', ') || 'none'})`,
     )
   }
-  if (!have.includes(signer.toLowerCase()))
-    throw fail(`this relayer's attestation key ${signer.toLowerCase()} is not a member`)
   return [`committee epoch ${onChain.epoch}, ${onChain.threshold}-of-${have.length}, includes ${signer.toLowerCase()}`]
 }
 
