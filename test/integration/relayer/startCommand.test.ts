@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { jest } from '@jest/globals'
-import { computeAddress, encryptKeystoreJsonSync, keccak256, toUtf8Bytes } from 'ethers'
+import { computeAddress, encryptKeystoreJsonSync, Wallet } from 'ethers'
 import { stringify } from 'yaml'
 import { nodeBinary } from '../../../cli/devnet/projectRoot.js'
 import { type ManagedProcess, spawnManaged } from '../../../cli/devnet/spawnManaged.js'
@@ -14,11 +14,10 @@ jest.setTimeout(120_000)
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const PASSWORD = 'integration-test-password'
-const OUTSIDER = keccak256(toUtf8Bytes('isthmus relayer integration outsider')) as Hex
 
 interface ConfigVariant {
-  /** Attestation key of this relayer (written to an encrypted keystore). */
-  key: Hex
+  /** Attestation key of this relayer (written to an encrypted keystore), or an existing keystore file. */
+  key: Hex | { keystore: string }
   /** Committee member addresses the config lists (in MEMBERS order). */
   members: Hex[]
   /** Chain id the config claims for chain A. */
@@ -41,14 +40,16 @@ describe('isthmus start (spawned process)', () => {
   })
 
   const writeConfig = (name: string, v: ConfigVariant): string => {
-    const keystore = `${name}.keystore.json`
-    writeFileSync(
-      join(dir, keystore),
-      encryptKeystoreJsonSync({ address: computeAddress(v.key), privateKey: v.key }, PASSWORD, {
-        scrypt: { N: 1 << 12, r: 8, p: 1 },
-      }),
-      { mode: 0o600 },
-    )
+    let keystore = `${name}.keystore.json`
+    if (typeof v.key === 'string') {
+      writeFileSync(
+        join(dir, keystore),
+        encryptKeystoreJsonSync({ address: computeAddress(v.key), privateKey: v.key }, PASSWORD, {
+          scrypt: { N: 1 << 12, r: 8, p: 1 },
+        }),
+        { mode: 0o600 },
+      )
+    } else keystore = v.key.keystore
     const chainIdA = v.chainIdA ?? net.a.chainId
     const chains = [
       { c: net.a, chainId: chainIdA },
@@ -101,11 +102,11 @@ describe('isthmus start (spawned process)', () => {
     return path
   }
 
-  const start = (configPath: string): ManagedProcess => {
+  const isthmus = (argv: string[]): ManagedProcess => {
     const p = spawnManaged({
-      name: 'isthmus-start',
+      name: `isthmus-${argv[0]}`,
       command: nodeBinary(),
-      args: ['--import', 'tsx', join(ROOT, 'cli', 'devnet', 'cliEntry.ts'), 'start', '--config', configPath],
+      args: ['--import', 'tsx', join(ROOT, 'cli', 'devnet', 'cliEntry.ts'), ...argv],
       cwd: ROOT,
       env: {
         ...process.env,
@@ -116,6 +117,7 @@ describe('isthmus start (spawned process)', () => {
     procs.push(p)
     return p
   }
+  const start = (configPath: string) => isthmus(['start', '--config', configPath])
 
   const errorLine = (p: ManagedProcess) =>
     p
@@ -123,9 +125,27 @@ describe('isthmus start (spawned process)', () => {
       .split('\n')
       .find((l) => l.startsWith('error ')) ?? ''
 
+  it('creates an encrypted keystore with `isthmus keys new` and refuses to overwrite it', async () => {
+    const made = isthmus(['keys', 'new', '--out', join(dir, 'new.keystore.json'), '--json'])
+    expect(await made.exited).toBe(0)
+    const out = JSON.parse(made.output().trim()) as { address: Hex; path: string }
+    const json = readFileSync(out.path, 'utf8')
+    expect(json).not.toMatch(/"privateKey"/)
+    expect(statSync(out.path).mode & 0o777).toBe(0o600)
+    expect((await Wallet.fromEncryptedJson(json, PASSWORD)).address.toLowerCase()).toBe(out.address)
+    const again = isthmus(['keys', 'new', '--out', join(dir, 'new.keystore.json')])
+    expect(await again.exited).toBe(2)
+    expect(again.output()).toContain('refusing to overwrite')
+  })
+
   it('exits 1 with a one-line reason when the attestation key is not in the on-chain committee', async () => {
-    const members = [computeAddress(OUTSIDER).toLowerCase() as Hex, MEMBERS[1]!.address, MEMBERS[2]!.address]
-    const p = start(writeConfig('outsider', { key: OUTSIDER, members }))
+    const outsider = JSON.parse(readFileSync(join(dir, 'new.keystore.json'), 'utf8')) as { address: string }
+    const members = [
+      `0x${outsider.address.replace(/^0x/, '').toLowerCase()}` as Hex,
+      MEMBERS[1]!.address,
+      MEMBERS[2]!.address,
+    ]
+    const p = start(writeConfig('outsider', { key: { keystore: 'new.keystore.json' }, members }))
     expect(await p.exited).toBe(1)
     expect(errorLine(p)).toBe(
       `error COMMITTEE_MISMATCH: Committee on ${net.a.ref} does not match: this relayer's attestation key ${members[0]} is not a member of committee epoch 1.`,
