@@ -103,6 +103,15 @@ export const runRelayer = async (
       detail: `member ${memberId} is listed with address ${member.address.toLowerCase()}, but its attestation key is ${signer}`,
     })
   }
+  if (cfg.nats.credentialsEnv) {
+    // Refuse rather than connect without the credentials the operator asked for.
+    throw new ConfigInvalidError({
+      source: 'nats',
+      issues: [
+        { path: 'nats.credentialsEnv', message: 'NATS credentials are not supported by this relayer build yet' },
+      ],
+    })
+  }
   const routes = routesOf(cfg)
   const chains = await createChains(cfg, env, log)
   const adapters = chains.map((c) => c.adapter)
