@@ -150,8 +150,13 @@ export interface RelayNet {
   /** The canonical encoding of a message dispatched on `chain` (from its Dispatch event). */
   messageOf(chain: NetChain, id: Hex): Promise<Hex>
   dispatchApp(from: NetChain, to: NetChain, recipient: string, payload: Hex): Promise<Hex>
-  /** Many app messages in ONE block (automine paused while they are sent): a burst. */
-  dispatchBurst(from: NetChain, to: NetChain, recipient: string, payloads: Hex[]): Promise<Hex[]>
+  /** Many app messages in ONE block (automine paused while they are sent): a burst; `minedAtMs` = when it was mined. */
+  dispatchBurst(
+    from: NetChain,
+    to: NetChain,
+    recipient: string,
+    payloads: Hex[],
+  ): Promise<{ ids: Hex[]; minedAtMs: number }>
   sendToken(from: NetChain, to: NetChain, token: string, amount: bigint, beneficiary: string): Promise<Hex>
   close(): Promise<void>
 }
@@ -376,22 +381,26 @@ export const startRelayNet = async (): Promise<RelayNet> => {
       let nonce = await wallet.getNonce('pending')
       await from.node.rpc('evm_setAutomine', [false])
       const sent = []
+      let minedAtMs = 0
       try {
         for (const p of payloads) {
           sent.push(
             await bridge.getFunction('dispatch')(to.domain, addressToBytes32(getAddress(recipient)), p, {
               nonce: nonce++,
               gasLimit: 300_000,
+              maxFeePerGas: 10n ** 10n,
+              maxPriorityFeePerGas: 10n ** 9n,
             }),
           )
         }
         await from.node.rpc('evm_mine')
+        minedAtMs = Date.now()
       } finally {
         await from.node.rpc('evm_setAutomine', [true])
       }
       const ids: Hex[] = []
       for (const tx of sent) ids.push(dispatchIdOf(from.bridge, (await tx.wait()).logs))
-      return ids
+      return { ids, minedAtMs }
     },
     sendToken: async (from, to, token, amount, beneficiary) => {
       const wallet = from === a ? user.a : user.b
