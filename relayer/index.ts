@@ -43,6 +43,7 @@ export {
 } from './deliver/classifyDelivery.js'
 export { type DeliverDestinationOptions, deliverDestination$ } from './deliver/deliverDestination.js'
 export { type DeliveryEntry, type DeliveryGroup, planDeliveryGroups } from './deliver/planDeliveryGroups.js'
+export { type SettleDeliveryContext, settleDelivery } from './deliver/settleDelivery.js'
 export { type ConnectNatsOptions, connectNats } from './nats/connectNats.js'
 export { advanceCursor, cursorKey, tryGetCursor } from './nats/cursors.js'
 export {

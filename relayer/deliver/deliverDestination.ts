@@ -5,20 +5,17 @@ import { from, interval, mergeMap, type Observable } from 'rxjs'
 import type { DeliveryResult, DestinationAdapter } from '../../adapters/index.js'
 import { isRelayError, RpcError, WireFormatError } from '../../errors.js'
 import type { Hex } from '../../types.js'
-import { decodeMessageRecord, encodeMessageRecord, type MessageRecord } from '../aggregate/messageRecord.js'
 import { type ConsumerTuning, delivererConsumer } from '../nats/durableConsumers.js'
-import { updateWithCas } from '../nats/kvCas.js'
-import { type SettleContext, settle, settleFailed } from '../nats/settle.js'
+import { type SettleContext, settleFailed } from '../nats/settle.js'
 import { deliverySubject } from '../nats/subjects.js'
 import { toRelayError } from '../nats/toRelayError.js'
 import { type CertificateDoc, parseCertificate } from '../nats/wire.js'
-import { publishEventBestEffort } from '../stream/publishEventBestEffort.js'
 import { resilientConsumer$ } from '../stream/resilientConsumer.js'
-import type { NodeActivity } from '../types.js'
-import { applyDeliveryRecord, type DeliveryRecordChange } from './applyDeliveryRecord.js'
+import type { DeliveryActionKind, NodeActivity } from '../types.js'
 import { batchWhileBusy } from './batchWhileBusy.js'
-import { classifyDelivery, type DeliveryDecision, type DeliveryOutcome } from './classifyDelivery.js'
+import type { DeliveryOutcome } from './classifyDelivery.js'
 import { type DeliveryEntry, planDeliveryGroups } from './planDeliveryGroups.js'
+import { deliveryActivity, firstLine, type SettleDeliveryContext, settleDelivery } from './settleDelivery.js'
 
 export interface DeliverDestinationOptions {
   adapter: DestinationAdapter
@@ -39,7 +36,6 @@ export interface DeliverDestinationOptions {
 }
 
 type Entry = DeliveryEntry<JsMsg>
-const firstLine = (e: unknown) => (e instanceof Error ? (e.message.split('\n')[0] ?? e.name) : String(e)).slice(0, 1024)
 
 /**
  * The deliver → confirm step of one destination (DESIGN.md "Pipeline"): every instance of every
@@ -59,144 +55,19 @@ export const deliverDestination$ = (o: DeliverDestinationOptions): Observable<No
   const log = o.log.child({ step: 'deliver', destination: dest })
   const settleCtx: SettleContext = { js: o.js, log, maxDeliver: spec.maxDeliver, retryDelaysMs: o.retryDelaysMs }
   const workingEveryMs = Math.max(500, Math.floor((spec.backoffMs?.[0] ?? spec.ackWaitMs) / 3))
-  const activity = (
-    id: Hex | undefined,
-    action: Extract<NodeActivity, { kind: 'delivery' }>['action'],
-    detail?: string,
-  ): NodeActivity => ({
-    kind: 'delivery',
+  const sc: SettleDeliveryContext = {
+    js: o.js,
+    messages: o.messages,
+    memberId: o.memberId,
+    chain: o.adapter.chain,
     destination: dest,
-    id,
-    action,
-    ...(detail ? { detail } : {}),
-  })
-
-  const record = async (id: Hex, ch: DeliveryRecordChange) =>
-    updateWithCas<MessageRecord>(o.messages, id, (cur) => applyDeliveryRecord(cur, ch, o.now()), {
-      decode: decodeMessageRecord,
-      encode: encodeMessageRecord,
-      bucket: 'isthmus-messages',
-    })
-
-  const eventBase = (doc: CertificateDoc) => ({
-    v: 1 as const,
-    id: doc.id,
-    origin: doc.origin,
-    destination: doc.destination,
-    nonce: doc.nonce,
-    at: o.now().toISOString(),
-    relayer: o.memberId,
-  })
-
-  /** The effect before the ack of a settled certificate: KV record, then the status event. */
-  const effectOf = (e: Entry, d: Exclude<DeliveryDecision, { kind: 'retry' }>) => async () => {
-    const base = { chain: o.adapter.chain, relayer: o.memberId }
-    if (d.kind === 'delivered' || d.kind === 'already-delivered') {
-      const tx = d.kind === 'delivered' ? d : {}
-      await record(e.id, { status: 'delivered', ...base, ...tx })
-      if (d.kind === 'delivered' && d.txHash && d.blockNumber !== undefined) {
-        await publishEventBestEffort(o.js, log, {
-          ...eventBase(e.doc),
-          status: 'delivered',
-          chain: o.adapter.chain,
-          txHash: d.txHash,
-          blockNumber: d.blockNumber,
-        })
-      }
-    } else if (d.kind === 'failed') {
-      await record(e.id, {
-        status: 'failed',
-        ...base,
-        reason: d.reason,
-        detail: d.detail,
-        retryable: false,
-        ...(d.txHash ? { txHash: d.txHash } : {}),
-      })
-      await publishEventBestEffort(o.js, log, {
-        ...eventBase(e.doc),
-        status: 'failed',
-        reason: d.reason,
-        detail: d.detail,
-        retryable: false,
-      })
-    } else {
-      await record(e.id, { status: 'queued', ...base, detail: d.detail, ...(d.txHash ? { txHash: d.txHash } : {}) })
-      await publishEventBestEffort(o.js, log, {
-        ...eventBase(e.doc),
-        status: 'failed',
-        reason: 'QUEUED_LARGE_TRANSFER',
-        detail: d.detail,
-        retryable: false,
-      })
-    }
+    log,
+    now: o.now,
+    settle: settleCtx,
   }
-
-  const settleEntry = async (e: Entry, outcome: DeliveryOutcome): Promise<NodeActivity[]> => {
-    const d = classifyDelivery(outcome, o.adapter.chain)
-    if (d.kind !== 'retry') {
-      const out: NodeActivity[] = []
-      // The first copy does the effect; redelivered copies of the same id are plain acks.
-      const [first, ...dups] = e.msgs
-      const r = await settle(first!, effectOf(e, d), settleCtx)
-      for (const m of dups) await settle(m, async () => undefined, settleCtx)
-      if (r.outcome.kind === 'acked') {
-        const level = d.kind === 'failed' ? 'warn' : 'info'
-        log[level](
-          {
-            msgId: e.id,
-            outcome: d.kind,
-            ...('txHash' in d ? { txHash: d.txHash } : {}),
-            ...('detail' in d ? { detail: d.detail } : {}),
-          },
-          'message settled at the destination',
-        )
-        out.push(activity(e.id, d.kind, 'detail' in d ? d.detail : undefined))
-      } else out.push(activity(e.id, r.outcome.kind === 'termed' ? 'dead-lettered' : 'retry', firstLine(r.outcome.err)))
-      return out
-    }
-    const out: NodeActivity[] = []
-    for (const m of e.msgs) {
-      const s = await settleFailed(m, d.err, settleCtx)
-      if (s.kind === 'termed') {
-        const reason = d.err.retryable ? 'MAX_ATTEMPTS' : d.reason
-        try {
-          await record(e.id, {
-            status: 'failed',
-            chain: o.adapter.chain,
-            relayer: o.memberId,
-            reason,
-            code: d.err.code,
-            detail: firstLine(d.err),
-            retryable: false,
-          })
-        } catch (err) {
-          log.warn({ err, msgId: e.id }, 'failed status not recorded')
-        }
-        await publishEventBestEffort(o.js, log, {
-          ...eventBase(e.doc),
-          status: 'failed',
-          reason,
-          code: d.err.code,
-          detail: firstLine(d.err),
-          retryable: false,
-        })
-        out.push(activity(e.id, 'dead-lettered', firstLine(d.err)))
-      } else {
-        if (d.isAnnounced && m === e.msgs[0]) {
-          await publishEventBestEffort(o.js, log, {
-            ...eventBase(e.doc),
-            status: 'failed',
-            reason: d.reason,
-            code: d.err.code,
-            detail: firstLine(d.err),
-            retryable: true,
-          })
-        }
-        out.push(activity(e.id, 'retry', firstLine(d.err)))
-      }
-    }
-    return out
-  }
+  const settleEntry = (e: Entry, outcome: DeliveryOutcome) => settleDelivery(sc, e, outcome)
+  const activity = (id: Hex | undefined, action: DeliveryActionKind, detail?: string) =>
+    deliveryActivity(dest, id, action, detail)
 
   /** One destination transaction for `entries`; split into singles when refused as a whole. */
   const deliverEntries = async (entries: Entry[]): Promise<NodeActivity[]> => {

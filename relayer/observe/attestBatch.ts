@@ -37,7 +37,7 @@ const one = async (m: ObservedMessage, batch: SourceBatch, c: AttestBatchContext
     ...base,
     status: 'observed',
     at: c.now().toISOString(),
-    source: { ...m.source, blockNumber: m.source.blockNumber },
+    source: m.source,
   })
   let verified: ReturnType<typeof verifyObserved>
   try {
