@@ -10,7 +10,7 @@ export const BRIDGE_ABI = [
   'event DeliveryFailed(bytes32 indexed id, bytes reason)',
   'event DeliverySkipped(bytes32 indexed id, uint8 reason)',
   'event TransferQueued(bytes32 indexed id, uint64 releaseAt)',
-  'event Equivocation(uint32 indexed origin, uint64 indexed nonce, bytes32 existingId, bytes32 conflictingId)',
+  'event Equivocation(uint32 indexed origin, uint64 indexed nonce, bytes32 conflictingId)',
   'function deliver(bytes message, uint64 epoch, bytes signatures)',
   'function deliverBatch(bytes[] messages, uint64 epoch, bytes[] signatures)',
   'function messageStatus(bytes32 id) view returns (uint8)',

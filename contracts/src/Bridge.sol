@@ -14,8 +14,9 @@ import {WrappedToken} from "./WrappedToken.sol";
 /// @notice The Isthmus EVM endpoint. Outbound: `dispatch` (app messages) and `sendToken` (lock a home
 /// token or burn a wrapped one). Inbound: `deliver`/`deliverBatch` verify a quorum certificate of the
 /// stored committee over a digest recomputed here (bound to this chain id and this contract), execute
-/// each message id at most once, and record (origin, nonce) → id so a second id for the same origin
-/// nonce is an equivocation that pauses the bridge instead of executing. See docs/bridge-evm.md.
+/// each message id at most once, and mark each (origin, nonce) used in a per-origin bitmap so a second
+/// id for the same origin nonce is an equivocation that pauses the bridge instead of executing. See
+/// docs/bridge-evm.md.
 contract Bridge is CommitteeRegistry, AssetRegistry {
     using IsthmusMessage for bytes;
 
@@ -48,7 +49,9 @@ contract Bridge is CommitteeRegistry, AssetRegistry {
 
     uint64 public nextNonce;
     mapping(bytes32 id => Record) internal _records;
-    mapping(uint256 originNonce => bytes32 id) internal _idAt;
+    /// Bit `nonce & 255` of word `origin << 56 | nonce >> 8` is set once some id with that (origin, nonce)
+    /// has left status None. Origin nonces are sequential, so 256 deliveries share one slot.
+    mapping(uint256 originNonceWord => uint256 bits) internal _usedNonces;
 
     bool private transient _delivering;
     bool private transient _sending;
@@ -191,9 +194,11 @@ contract Bridge is CommitteeRegistry, AssetRegistry {
         return _records[id].status == QUEUED ? _records[id].releaseAt : 0;
     }
 
-    /// @notice The id accepted for (origin, nonce); 0 if none.
-    function deliveredIdAt(uint32 origin, uint64 nonce) external view returns (bytes32) {
-        return _idAt[(uint256(origin) << 64) | nonce];
+    /// @notice Whether some id with this (origin, nonce) has left status None (its id is in the indexed
+    /// Delivered/Dispatch logs; see docs/bridge-evm.md).
+    function isNonceUsed(uint32 origin, uint64 nonce) external view returns (bool) {
+        (uint256 word, uint256 mask) = _nonceBit(origin, nonce);
+        return _usedNonces[word] & mask != 0;
     }
 
     /// @notice bytes32(uint96 chainid ‖ address(this)), read at call time so a fork with another chain
@@ -248,21 +253,29 @@ contract Bridge is CommitteeRegistry, AssetRegistry {
         return keccak256(abi.encodePacked("ISTHMUS/v1", epoch, localDomain, bridgeRef(), id));
     }
 
-    /// @dev A certified, fresh id: refuse a second id for a used (origin, nonce), else execute.
+    /// @dev A certified id whose status is None: refuse it if its (origin, nonce) is already used, else
+    /// mark the nonce used and execute. The bit is set only when a status leaves None, and a status never
+    /// returns to None, so a set bit next to this id's None status means another id took the nonce.
     function _accept(bytes calldata message, bytes32 id) private returns (Outcome o, bytes32 assetId) {
         uint32 origin = message.origin();
         uint64 nonce = message.nonce();
-        uint256 key = (uint256(origin) << 64) | nonce;
-        bytes32 existing = _idAt[key];
-        if (existing != bytes32(0)) {
+        (uint256 word, uint256 mask) = _nonceBit(origin, nonce);
+        uint256 bits = _usedNonces[word];
+        if (bits & mask != 0) {
             // The committee signed two messages for one origin nonce: fail closed (S2, S5).
             paused = true;
-            emit Equivocation(origin, nonce, existing, id);
+            emit Equivocation(origin, nonce, id);
             emit Paused(address(this));
             return (Outcome.Equivocated, bytes32(0));
         }
+        _usedNonces[word] = bits | mask; // before any external call, like the status
         (o, assetId,) = _execute(message, id, true);
-        if (o != Outcome.RateLimited) _idAt[key] = id;
+        if (o == Outcome.RateLimited) _usedNonces[word] = bits; // nothing happened: the nonce stays free
+    }
+
+    function _nonceBit(uint32 origin, uint64 nonce) private pure returns (uint256 word, uint256 mask) {
+        word = (uint256(origin) << 56) | (nonce >> 8);
+        mask = 1 << (nonce & 0xff);
     }
 
     function _execute(bytes calldata message, bytes32 id, bool allowQueue)

@@ -12,7 +12,9 @@ interface IIsthmusBridgeEvents {
     event DeliverySkipped(bytes32 indexed id, uint8 reason);
     event TransferQueued(bytes32 indexed id, uint64 releaseAt);
     event TransferCancelled(bytes32 indexed id);
-    event Equivocation(uint32 indexed origin, uint64 indexed nonce, bytes32 existingId, bytes32 conflictingId);
+    /// A certified id for an (origin, nonce) another id already took; the first id is in the indexed
+    /// Delivered(id, origin, nonce) logs (or Dispatch on the origin chain). The bridge pauses.
+    event Equivocation(uint32 indexed origin, uint64 indexed nonce, bytes32 conflictingId);
 
     // ---- governance events ----
     event Paused(address account);

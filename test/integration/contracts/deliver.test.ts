@@ -43,6 +43,15 @@ afterEach(async () => reset())
 
 const balance = async (token: Fixture['home'], who: string): Promise<bigint> => token.getFunction('balanceOf')(who)
 
+/** How a monitor finds the id that first took (origin, nonce): the indexed Delivered logs. */
+const existingIdOf = async (origin: number, nonce: bigint): Promise<string[]> =>
+  (await f.bridge.queryFilter(f.bridge.filters.Delivered!(null, origin, nonce), 0)).map((l) =>
+    'args' in l ? String(l.args.id) : l.topics[1]!,
+  )
+
+const isNonceUsed = async (origin: number, nonce: bigint): Promise<boolean> =>
+  f.bridge.getFunction('isNonceUsed')(origin, nonce)
+
 describe('Bridge.deliver executes certified messages', () => {
   it('mints the wrapped token to the beneficiary with a 2-of-3 certificate', async () => {
     const m = transferMessage({ nonce: 0n, asset: f.remoteAsset, amount: 7n, to: BENEFICIARY })
@@ -52,7 +61,8 @@ describe('Bridge.deliver executes certified messages', () => {
     expect(await balance(f.wrapped, BENEFICIARY)).toBe(7n)
     expect(await statusOf(f, m.id)).toBe(STATUS.delivered)
     expect(await f.bridge.getFunction('isDelivered')(m.id)).toBe(true)
-    expect(await f.bridge.getFunction('deliveredIdAt')(REMOTE, 0n)).toBe(m.id)
+    expect(await f.bridge.getFunction('isNonceUsed')(REMOTE, 0n)).toBe(true)
+    expect(await f.bridge.getFunction('isNonceUsed')(REMOTE, 1n)).toBe(false)
   })
 
   it('unlocks the home token to the beneficiary', async () => {
@@ -171,12 +181,8 @@ describe('Bridge replay protection', () => {
     const conflicting = transferMessage({ nonce: 31n, asset: f.remoteAsset, amount: 999n, to: BENEFICIARY })
     const receipt = await deliver(f, conflicting)
     const [eq] = eventsOf(f.bridge, receipt.logs, 'Equivocation')
-    expect([Number(eq!.args.origin), eq!.args.nonce, eq!.args.existingId, eq!.args.conflictingId]).toEqual([
-      REMOTE,
-      31n,
-      first.id,
-      conflicting.id,
-    ])
+    expect([Number(eq!.args.origin), eq!.args.nonce, eq!.args.conflictingId]).toEqual([REMOTE, 31n, conflicting.id])
+    expect(await existingIdOf(REMOTE, 31n)).toEqual([first.id])
     expect(await f.bridge.getFunction('paused')()).toBe(true)
     expect(await statusOf(f, conflicting.id)).toBe(STATUS.none)
     expect(await balance(f.wrapped, BENEFICIARY)).toBe(2n)
@@ -198,6 +204,71 @@ describe('Bridge replay protection', () => {
     )
     expect(err.name).toBe('InsufficientSignatures')
     expect(await f.bridge.getFunction('paused')()).toBe(false)
+  })
+})
+
+describe('Bridge used-nonce bitmap (256 nonces of one origin per storage word)', () => {
+  it('flags a second id for a used nonce inside a partially used word, and not an unused neighbour', async () => {
+    for (const nonce of [256n, 257n, 259n]) {
+      await deliver(f, transferMessage({ nonce, asset: f.remoteAsset, amount: 1n, to: BENEFICIARY }))
+    }
+    const gap = transferMessage({ nonce: 258n, asset: f.remoteAsset, amount: 10n, to: BENEFICIARY })
+    expect(eventsOf(f.bridge, (await deliver(f, gap)).logs, 'Equivocation')).toHaveLength(0)
+    expect(await statusOf(f, gap.id)).toBe(STATUS.delivered)
+    expect(await Promise.all([255n, 256n, 257n, 258n, 259n, 260n].map((n) => isNonceUsed(REMOTE, n)))).toEqual([
+      false,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ])
+    const conflicting = transferMessage({ nonce: 257n, asset: f.remoteAsset, amount: 500n, to: BENEFICIARY })
+    const [eq] = eventsOf(f.bridge, (await deliver(f, conflicting)).logs, 'Equivocation')
+    expect([Number(eq!.args.origin), eq!.args.nonce, eq!.args.conflictingId]).toEqual([REMOTE, 257n, conflicting.id])
+    expect(await f.bridge.getFunction('paused')()).toBe(true)
+    expect(await statusOf(f, conflicting.id)).toBe(STATUS.none)
+    expect(await balance(f.wrapped, BENEFICIARY)).toBe(13n)
+  })
+
+  it('handles a sparse nonce far from the others, per origin, up to the largest uint64', async () => {
+    await deliver(f, transferMessage({ nonce: 0n, asset: f.remoteAsset, amount: 1n, to: BENEFICIARY }))
+    const far = 18_000_000n * 2n ** 20n + 7n // block number ‖ index, as another chain family may assign
+    const max = 2n ** 64n - 1n
+    for (const nonce of [far, max]) {
+      const m = transferMessage({ nonce, asset: f.remoteAsset, amount: 2n, to: BENEFICIARY })
+      expect(eventsOf(f.bridge, (await deliver(f, m)).logs, 'Delivered')).toHaveLength(1)
+      expect(await isNonceUsed(REMOTE, nonce)).toBe(true)
+    }
+    // same low byte as `far` in other words, the neighbours, and the same nonce of another origin: all free
+    for (const [origin, nonce] of [
+      [REMOTE, 7n],
+      [REMOTE, far - 256n],
+      [REMOTE, far + 256n],
+      [REMOTE, far - 1n],
+      [REMOTE, max - 1n],
+      [REMOTE + 2, far],
+      [REMOTE + 2, max],
+      [REMOTE + 2, 0n],
+    ] as const) {
+      expect([origin, nonce, await isNonceUsed(origin, nonce)]).toEqual([origin, nonce, false])
+    }
+    const otherOrigin = transferMessage({
+      nonce: far,
+      origin: REMOTE + 2,
+      asset: f.remoteAsset,
+      amount: 4n,
+      to: BENEFICIARY,
+    })
+    await deliver(f, otherOrigin)
+    expect(await statusOf(f, otherOrigin.id)).toBe(STATUS.delivered)
+    expect(await balance(f.wrapped, BENEFICIARY)).toBe(9n)
+    const conflicting = transferMessage({ nonce: far, asset: f.remoteAsset, amount: 3n, to: BENEFICIARY })
+    const [eq] = eventsOf(f.bridge, (await deliver(f, conflicting)).logs, 'Equivocation')
+    expect([Number(eq!.args.origin), eq!.args.nonce, eq!.args.conflictingId]).toEqual([REMOTE, far, conflicting.id])
+    expect(await existingIdOf(REMOTE, far)).toHaveLength(1)
+    expect(await f.bridge.getFunction('paused')()).toBe(true)
+    expect(await balance(f.wrapped, BENEFICIARY)).toBe(9n)
   })
 })
 
