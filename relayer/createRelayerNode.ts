@@ -1,5 +1,6 @@
 import { Kvm } from '@nats-io/kv'
 import { computeAddress } from 'ethers'
+import type { Logger } from 'pino'
 import {
   BehaviorSubject,
   concatMap,
@@ -7,7 +8,6 @@ import {
   EMPTY,
   filter,
   finalize,
-  map,
   merge,
   type Observable,
   retry,
@@ -17,19 +17,22 @@ import {
   timer,
 } from 'rxjs'
 import { ConfigInvalidError, type ConfigIssue, isRelayError } from '../errors.js'
-import type { ChainRef, Hex } from '../types.js'
-import { aggregateAttestations } from './aggregate/aggregateAttestations.js'
+import type { Hex } from '../types.js'
 import { openSignerRecords } from './attest/recordSigning.js'
-import { deliverDestination$ } from './deliver/deliverDestination.js'
-import { aggregatorConsumer } from './nats/durableConsumers.js'
 import { BUCKETS } from './nats/subjects.js'
 import { toRelayError } from './nats/toRelayError.js'
-import { observeSource$ } from './observe/observeSource.js'
+import {
+  aggregatePipeline,
+  deliverPipelines,
+  destinationsOf,
+  type NodeContext,
+  observePipelines,
+  sourcesOf,
+} from './nodePipelines.js'
 import { resolveTuning } from './resolveTuning.js'
 import { createRouteInfoCache } from './route/createRouteInfoCache.js'
 import { backoffMs } from './stream/backoffMs.js'
-import { resilientConsumer$ } from './stream/resilientConsumer.js'
-import type { NodeActivity, RelayerNodeOptions } from './types.js'
+import type { NodeActivity, RelayerChain, RelayerNodeOptions, RelayerTuning } from './types.js'
 
 export interface RelayerNode {
   readonly memberId: string
@@ -47,6 +50,34 @@ export interface RelayerNode {
 }
 
 const MEMBER_RE = /^[-_a-zA-Z0-9]{1,64}$/
+
+/** The node's KV buckets; NATS down or slow at startup (F-13) is waited out, never fatal. */
+const openBuckets$ = (
+  o: RelayerNodeOptions,
+  t: RelayerTuning,
+  log: Logger,
+  stop$: Observable<unknown>,
+  isStopping: () => boolean,
+): Observable<NodeContext['buckets']> =>
+  defer(async () => {
+    const kvm = new Kvm(o.js)
+    const open = (name: string) =>
+      kvm.open(name).catch((e: unknown) => Promise.reject(toRelayError(e, `kv open ${name}`)))
+    const [messages, cursors, signerRecords] = await Promise.all([
+      open(BUCKETS.messages),
+      open(BUCKETS.cursors),
+      openSignerRecords(o.js),
+    ])
+    return { messages, cursors, signerRecords }
+  }).pipe(
+    retry({
+      delay: (err: unknown, attempt) => {
+        if (!(isRelayError(err) && err.retryable) || isStopping()) return throwError(() => err)
+        log.warn({ err, attempt }, 'relayer state buckets not reachable, retrying')
+        return timer(backoffMs(attempt, t.retryBaseMs, t.retryMaxMs)).pipe(takeUntil(stop$))
+      },
+    }),
+  )
 
 const validate = (o: RelayerNodeOptions): { signer: Hex } => {
   const issues: ConfigIssue[] = []
@@ -88,125 +119,42 @@ const validate = (o: RelayerNodeOptions): { signer: Hex } => {
 export const createRelayerNode = (o: RelayerNodeOptions): RelayerNode => {
   const { signer } = validate(o)
   const t = resolveTuning(o.tuning)
-  const now = o.now ?? (() => new Date())
   const log = o.log.child({ module: 'relayer', member: o.memberId })
   const roles = { observe: true, aggregate: true, deliver: true, ...o.roles }
   const stopping = new BehaviorSubject(false)
   const stop$ = stopping.pipe(filter(Boolean), take(1))
-  const byRef = new Map<ChainRef, (typeof o.chains)[number]>(o.chains.map((c) => [c.adapter.chain, c]))
   // The aggregator checks attestations for any chain it knows; the attester only for route targets.
   const routeInfo = createRouteInfoCache(
     o.chains.map((c) => c.adapter),
     { ttlMs: t.committeeRefreshMs },
   )
-  const targetsOf = (from: ChainRef) =>
-    new Set(o.routes.filter((r) => r.from === from).map((r) => byRef.get(r.to)!.adapter.domain))
-  const sources = o.chains.filter((c) => targetsOf(c.adapter.chain).size > 0)
-  const destinations = [...new Set(o.routes.map((r) => r.to))].map((ref) => byRef.get(ref)!)
-  const common = { retryBaseMs: t.retryBaseMs, retryMaxMs: t.retryMaxMs }
-
-  const run$ = defer(async () => {
-    const kvm = new Kvm(o.js)
-    const open = (name: string) =>
-      kvm.open(name).catch((e: unknown) => Promise.reject(toRelayError(e, `kv open ${name}`)))
-    const [messages, cursors, signerRecords] = await Promise.all([
-      open(BUCKETS.messages),
-      open(BUCKETS.cursors),
-      openSignerRecords(o.js),
-    ])
-    return { messages, cursors, signerRecords }
-  }).pipe(
-    // NATS down or slow at startup (F-13) is waited out, never fatal.
-    retry({
-      delay: (err: unknown, attempt) => {
-        if (!(isRelayError(err) && err.retryable) || stopping.value) return throwError(() => err)
-        log.warn({ err, attempt }, 'relayer state buckets not reachable, retrying')
-        return timer(backoffMs(attempt, t.retryBaseMs, t.retryMaxMs)).pipe(takeUntil(stop$))
-      },
-    }),
-    concatMap(({ messages, cursors, signerRecords }) => {
-      const observe = roles.observe
-        ? sources.map((chain) => {
-            const chainLog = log.child({ step: 'observe', chain: chain.adapter.chain })
-            return observeSource$({
-              chain,
-              cursors,
-              ...common,
-              stop$,
-              isStopping: () => stopping.value,
-              ctx: {
-                js: o.js,
-                signerRecords,
-                routes: routeInfo,
-                memberId: o.memberId,
-                signer,
-                key: o.attestationKey,
-                chain: chain.adapter.chain,
-                log: chainLog,
-                now,
-                verify: {
-                  domain: chain.adapter.domain,
-                  trust: chain.trust,
-                  destinations: targetsOf(chain.adapter.chain),
-                },
-                cursors,
-                concurrency: t.attestConcurrency,
-              },
-            })
-          })
-        : []
-      const aggSpec = aggregatorConsumer(t.aggregatorConsumer)
-      const aggregate = roles.aggregate
-        ? [
-            resilientConsumer$({ js: o.js, spec: aggSpec, pullBatch: t.pullBatch, log, stop$, ...common }).pipe(
-              aggregateAttestations({
-                js: o.js,
-                messages,
-                log: log.child({ step: 'aggregate' }),
-                routeFor: routeInfo.routeFor,
-                maxDeliver: aggSpec.maxDeliver,
-                retryDelaysMs: t.aggregateRetryDelaysMs,
-                concurrency: t.aggregateConcurrency,
-                publishEvents: true,
-                now,
-              }),
-              map((outcome): NodeActivity => ({ kind: 'aggregate', outcome })),
-            ),
-          ]
-        : []
-      const deliver = roles.deliver
-        ? destinations.map((d) =>
-            deliverDestination$({
-              adapter: d.adapter,
-              js: o.js,
-              messages,
-              memberId: o.memberId,
-              log,
-              now,
-              stop$,
-              maxDeliveryBatch: t.maxDeliveryBatch,
-              deliveryLingerMs: t.deliveryLingerMs,
-              retryDelaysMs: t.deliveryRetryDelaysMs,
-              pullBatch: Math.min(t.pullBatch, Math.max(t.maxDeliveryBatch, 1)),
-              consumer: t.delivererConsumer,
-              ...common,
-            }),
-          )
-        : []
-      const all = [...observe, ...aggregate, ...deliver]
+  const run$ = openBuckets$(o, t, log, stop$, () => stopping.value).pipe(
+    concatMap((buckets) => {
+      const c: NodeContext = {
+        o,
+        t,
+        signer,
+        log,
+        now: o.now ?? (() => new Date()),
+        stop$,
+        isStopping: () => stopping.value,
+        routeInfo,
+        buckets,
+      }
+      const all = [
+        ...(roles.observe ? observePipelines(c) : []),
+        ...(roles.aggregate ? [aggregatePipeline(c)] : []),
+        ...(roles.deliver ? deliverPipelines(c) : []),
+      ]
+      const chains = (xs: RelayerChain[]) => xs.map((x) => x.adapter.chain)
       log.info(
-        {
-          signer,
-          sources: sources.map((s) => s.adapter.chain),
-          destinations: destinations.map((d) => d.adapter.chain),
-        },
+        { signer, sources: chains(sourcesOf(o)), destinations: chains(destinationsOf(o)), roles },
         'relayer node running',
       )
       return all.length > 0 ? merge(...all) : EMPTY
     }),
     finalize(() => log.info('relayer node stopped')),
   )
-
   return {
     memberId: o.memberId,
     signer,
