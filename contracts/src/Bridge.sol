@@ -293,18 +293,18 @@ contract Bridge is CommitteeRegistry, AssetRegistry {
     {
         (bytes32 assetId, uint256 amount, bytes32 beneficiary) = IsthmusBody.transfer(body);
         Asset storage a = _assets[assetId];
-        address token = a.token;
+        // one SLOAD: these four share the asset's first slot
+        (address token, uint8 kind, bool limited, uint64 delaySeconds) = (a.token, a.kind, a.limited, a.delaySeconds);
         if (token == address(0)) return _fail(id, abi.encodeWithSelector(UnknownAsset.selector, assetId));
         if (beneficiary == bytes32(0) || uint256(beneficiary) >> 160 != 0) {
             return _fail(id, abi.encodeWithSelector(InvalidBeneficiary.selector, beneficiary));
         }
-        if (allowQueue && a.delaySeconds != 0 && amount >= a.largeThreshold) {
-            uint64 releaseAt = uint64(block.timestamp) + a.delaySeconds;
+        if (allowQueue && delaySeconds != 0 && amount >= a.largeThreshold) {
+            uint64 releaseAt = uint64(block.timestamp) + delaySeconds;
             _records[id] = Record({status: QUEUED, releaseAt: releaseAt});
             emit TransferQueued(id, releaseAt);
             return (Outcome.Queued, assetId, "");
         }
-        bool limited = a.limited;
         uint256 level;
         if (limited) {
             level = _level(a);
@@ -313,7 +313,7 @@ contract Bridge is CommitteeRegistry, AssetRegistry {
         }
         _records[id].status = DELIVERED; // before the call: a re-entrant path sees the id handled
         address to = address(uint160(uint256(beneficiary)));
-        bytes memory data = a.kind == HOME
+        bytes memory data = kind == HOME
             ? abi.encodeCall(IERC20Minimal.transfer, (to, amount))
             : abi.encodeCall(WrappedToken.mint, (to, amount));
         (bool ok, bytes memory reason) = _callToken(token, data);
