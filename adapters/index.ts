@@ -28,8 +28,10 @@ export type { EvmAdapterOptions, ResolvedEvmAdapterOptions } from './evm/options
 export { EvmAdapterOptionsSchema } from './evm/options.js'
 export type {
   ChainAdapter,
+  ChainHead,
   CommitteeInfo,
   DeliveryItem,
+  DeliveryProgress,
   DeliveryResult,
   DestinationAdapter,
   ObservedMessage,

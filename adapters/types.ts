@@ -77,6 +77,25 @@ export interface DeliveryResult {
   blockNumber?: bigint
   gasUsed?: bigint
   reason?: string
+  /** For `queued`: the destination's release time (chain time, unix seconds), when it is known. */
+  releaseAt?: bigint
+}
+
+/**
+ * What a delivery did so far (`deliverProgress$`): one `submitted` per broadcast transaction
+ * (a replacement with bumped fees or a resend is another `submitted` with its own hash; all
+ * carry the same `nonce`), then one `settled` with the results once the transaction is final.
+ */
+export type DeliveryProgress =
+  | { kind: 'submitted'; txHash: Hex; ids: Hex[]; nonce: bigint }
+  | { kind: 'settled'; results: DeliveryResult[] }
+
+/** The newest block a chain's endpoints report (not a finality statement). */
+export interface ChainHead {
+  number: bigint
+  hash: Hex
+  /** Block timestamp, unix seconds (chain time). */
+  timestamp: bigint
 }
 
 /** The destination half of a chain adapter. */
@@ -89,8 +108,27 @@ export interface DestinationAdapter {
   /**
    * Submit the items (one transaction; a batch when more than one) and resolve once the
    * transaction is final on the destination. Throws RelayError (retryable ones may be retried).
+   * The last value of `deliverProgress$` (its `settled` results).
    */
   deliver(items: DeliveryItem[]): Promise<DeliveryResult[]>
+  /**
+   * Cold: the same delivery as `deliver`, reported as it goes: `submitted` for every broadcast
+   * (replacements included), then `settled` with the results (in item order) once final, then
+   * complete. Items the destination already handled are settled without a `submitted`. Errors
+   * (as an error notification) are the RelayErrors `deliver` throws.
+   */
+  deliverProgress$(items: DeliveryItem[]): Observable<DeliveryProgress>
+  /**
+   * Execute a queued large transfer whose release time has passed (chain time; permissionless and
+   * idempotent on the destination). Resolves at destination finality with `delivered`
+   * (`txHash`, `blockNumber`), `already-delivered` (someone released it), `failed` (the transfer
+   * failed on execution, or the transfer was cancelled), `queued` with `releaseAt` (too early: no
+   * transaction sent) or `deferred` (the destination does not hold it as queued).
+   * @throws RateLimitedError / DestinationPausedError (retryable), DeliveryRevertedError, RpcError
+   */
+  release(message: Message): Promise<DeliveryResult>
+  /** The newest block (number, hash, chain timestamp) the endpoints report. */
+  latestHead(): Promise<ChainHead>
   isDelivered(id: Hex): Promise<boolean>
 }
 

@@ -10,7 +10,7 @@ import { toRelayError } from './toRelayError.js'
  */
 export const callView = async (
   c: { chain: ChainRef; rpc: RpcClient; bridge: Hex },
-  fn: 'messageStatus' | 'isDelivered' | 'committee' | 'localDomain' | 'bridgeRef' | 'paused',
+  fn: 'messageStatus' | 'isDelivered' | 'committee' | 'localDomain' | 'bridgeRef' | 'paused' | 'queuedReleaseAt',
   args: readonly unknown[] = [],
 ): Promise<Result> => {
   const out = await c.rpc.request<Hex>('eth_call', [

@@ -1,5 +1,6 @@
 import { type ErrorDescription, getBytes, toUtf8String } from 'ethers'
 import type { Logger } from 'pino'
+import { filter, lastValueFrom, map, Observable, tap } from 'rxjs'
 import {
   DeliveryRevertedError,
   DestinationPausedError,
@@ -10,11 +11,11 @@ import {
 } from '../../errors.js'
 import { encodeMessage, messageId } from '../../protocol/index.js'
 import type { ChainRef, Hex } from '../../types.js'
-import type { DeliveryItem, DeliveryResult } from '../types.js'
+import type { DeliveryItem, DeliveryProgress, DeliveryResult } from '../types.js'
 import { bridgeInterface, MESSAGE_STATUS } from './bridgeAbi.js'
 import { callView } from './callView.js'
 import type { RpcClient } from './createRpcClient.js'
-import type { TxSender } from './createTxSender.js'
+import type { TxProgress, TxRequest, TxSender } from './createTxSender.js'
 import type { RpcReceipt } from './rpcTypes.js'
 import { isExecutionRevert, revertDataOf } from './toRelayError.js'
 
@@ -34,11 +35,12 @@ export interface DeliverDeps {
 /** `DeliverySkipped` reasons (docs/bridge-evm.md). */
 const SKIP_REASON = { alreadyHandled: 1, rateLimited: 2 } as const
 
-const call = async (d: DeliverDeps, data: string, from?: Hex): Promise<Hex> =>
+/** eth_call of the bridge at `latest` (a simulation; reverts surface as JSON-RPC faults). */
+export const callBridge = async (d: Pick<DeliverDeps, 'rpc' | 'bridge'>, data: string, from?: Hex): Promise<Hex> =>
   d.rpc.request<Hex>('eth_call', [{ to: d.bridge, data, ...(from ? { from } : {}) }, 'latest'])
 
 /** `messageStatus(id)` of the destination bridge. */
-const readStatus = async (d: DeliverDeps, id: Hex): Promise<number> =>
+export const readStatus = async (d: Pick<DeliverDeps, 'chain' | 'rpc' | 'bridge'>, id: Hex): Promise<number> =>
   Number((await callView(d, 'messageStatus', [id]))[0])
 
 const resultOfStatus = (id: Hex, status: number): DeliveryResult | undefined => {
@@ -48,7 +50,13 @@ const resultOfStatus = (id: Hex, status: number): DeliveryResult | undefined => 
   return { id, status: 'failed', reason: status === MESSAGE_STATUS.cancelled ? 'cancelled' : 'failed earlier' }
 }
 
-const parseRevert = (e: unknown): ErrorDescription | null => {
+/** A `queued` result with the destination's `queuedReleaseAt` filled in (0 = no longer queued: left out). */
+const withReleaseAt = async (d: DeliverDeps, r: DeliveryResult): Promise<DeliveryResult> => {
+  const at = BigInt((await callView(d, 'queuedReleaseAt', [r.id]))[0])
+  return at > 0n ? { ...r, releaseAt: at } : r
+}
+
+export const parseRevert = (e: unknown): ErrorDescription | null => {
   const data = revertDataOf(e)
   if (!data || data === '0x') return null
   try {
@@ -59,7 +67,7 @@ const parseRevert = (e: unknown): ErrorDescription | null => {
 }
 
 /** Map a revert of the simulated call to the relay's error classes (or `already-delivered`). */
-const revertToError = (d: DeliverDeps, e: unknown, ids: Hex[]): RelayError | 'already-delivered' => {
+export const revertToError = (d: DeliverDeps, e: unknown, ids: Hex[]): RelayError | 'already-delivered' => {
   const desc = parseRevert(e)
   const id = ids.length === 1 ? ids[0] : undefined
   const at = id ? { id } : {}
@@ -70,7 +78,7 @@ const revertToError = (d: DeliverDeps, e: unknown, ids: Hex[]): RelayError | 'al
   return new DeliveryRevertedError({ chain: d.chain, id: id ?? ids.join(','), reason, retryable: false, cause: e })
 }
 
-const failureReason = (reason: Hex): string => {
+export const failureReason = (reason: Hex): string => {
   try {
     const desc = bridgeInterface.parseError(reason)
     if (desc) return desc.name
@@ -85,7 +93,7 @@ const failureReason = (reason: Hex): string => {
 }
 
 /** Outcomes per id from the bridge's events in the receipt. */
-const resultsOfReceipt = (d: DeliverDeps, receipt: RpcReceipt): Map<string, DeliveryResult> => {
+export const resultsOfReceipt = (d: Pick<DeliverDeps, 'bridge'>, receipt: RpcReceipt): Map<string, DeliveryResult> => {
   const out = new Map<string, DeliveryResult>()
   const base = {
     txHash: receipt.transactionHash,
@@ -109,24 +117,28 @@ const resultsOfReceipt = (d: DeliverDeps, receipt: RpcReceipt): Map<string, Deli
           : { id, status: 'already-delivered', ...base },
       )
     else if (ev.name === 'TransferQueued')
-      out.set(id, { id, status: 'queued', reason: `releaseAt=${ev.args[1]}`, ...base })
+      out.set(id, { id, status: 'queued', reason: `releaseAt=${ev.args[1]}`, releaseAt: BigInt(ev.args[1]), ...base })
   }
   return out
 }
 
+type Emit = (p: DeliveryProgress) => void
+
 /**
- * The destination half's `deliver`: skip ids the bridge already handled, simulate, send one
- * `deliver` or `deliverBatch` transaction, and map its events to results (in item order).
+ * The destination half's `deliver` / `deliverProgress$`: skip ids the bridge already handled,
+ * simulate, send one `deliver` or `deliverBatch` transaction (reporting every broadcast as
+ * `submitted`), and map its events to results (in item order).
  * @throws DestinationPausedError, RateLimitedError (retryable), DeliveryRevertedError, MessageInvalidError, RpcError, TxNotConfirmedError
  */
 export const createDeliver = (d: DeliverDeps) => {
-  const attempt = async (items: DeliveryItem[], ids: Hex[]): Promise<DeliveryResult[] | undefined> => {
+  const attempt = async (items: DeliveryItem[], ids: Hex[], emit: Emit): Promise<DeliveryResult[] | undefined> => {
     const known = new Map<string, DeliveryResult>()
     const statuses = await Promise.all(ids.map((id) => readStatus(d, id)))
     statuses.forEach((s, k) => {
       const r = resultOfStatus(ids[k]!, s)
       if (r) known.set(ids[k]!, r)
     })
+    for (const [id, r] of known) if (r.status === 'queued') known.set(id, await withReleaseAt(d, r))
     const pending = items.filter((_, k) => !known.has(ids[k]!))
     const pendingIds = ids.filter((id) => !known.has(id))
     if (pending.length === 0) return ids.map((id) => known.get(id)!)
@@ -140,7 +152,7 @@ export const createDeliver = (d: DeliverDeps) => {
     // Simulate first: a relayer that lost the race, or a paused bridge, burns no gas.
     let gas: bigint
     try {
-      await call(d, data, d.from)
+      await callBridge(d, data, d.from)
       gas = BigInt(await d.rpc.request<Hex>('eth_estimateGas', [{ from: d.from, to: d.bridge, data }]))
     } catch (e) {
       if (!isExecutionRevert(e)) throw e
@@ -149,7 +161,9 @@ export const createDeliver = (d: DeliverDeps) => {
       throw mapped
     }
     const gasLimit = (gas * BigInt(100 + d.gasMarginPercent)) / 100n
-    const receipt = await d.sender.sendAndConfirm({ to: d.bridge, data: data as Hex, gasLimit, msgIds: pendingIds })
+    const receipt = await sendReporting(d, { to: d.bridge, data: data as Hex, gasLimit, msgIds: pendingIds }, (b) =>
+      emit({ kind: 'submitted', txHash: b.txHash, ids: pendingIds, nonce: b.nonce }),
+    )
     if (BigInt(receipt.status ?? '0x1') === 0n) {
       d.log.warn(
         { txHash: receipt.transactionHash, msgIds: pendingIds },
@@ -179,8 +193,7 @@ export const createDeliver = (d: DeliverDeps) => {
     return ids.map((id) => known.get(id)!)
   }
 
-  return async (items: DeliveryItem[]): Promise<DeliveryResult[]> => {
-    if (items.length === 0) return []
+  const checkItems = (items: DeliveryItem[]) => {
     for (const it of items) {
       if (it.message.destination !== d.domain) {
         throw new MessageInvalidError({
@@ -197,12 +210,17 @@ export const createDeliver = (d: DeliverDeps) => {
         })
       }
     }
+  }
+
+  const run = async (items: DeliveryItem[], emit: Emit): Promise<DeliveryResult[]> => {
+    if (items.length === 0) return []
+    checkItems(items)
     const ids = items.map((it) => messageId(it.message))
     const maxAttempts = d.maxAttempts ?? 3
     let lastErr: unknown
     for (let k = 1; k <= maxAttempts; k++) {
       try {
-        const r = await attempt(items, ids)
+        const r = await attempt(items, ids, emit)
         if (r) return r
       } catch (e) {
         // Only conflicts worth a fresh look at the destination are retried here; others go to the caller.
@@ -219,4 +237,44 @@ export const createDeliver = (d: DeliverDeps) => {
       retryable: true,
     })
   }
+
+  const deliverProgress$ = (items: DeliveryItem[]): Observable<DeliveryProgress> =>
+    new Observable<DeliveryProgress>((sub) => {
+      let closed = false
+      run(items, (p) => {
+        if (!closed) sub.next(p)
+      }).then(
+        (results) => {
+          sub.next({ kind: 'settled', results })
+          sub.complete()
+        },
+        (err: unknown) => sub.error(err),
+      )
+      return () => {
+        closed = true
+      }
+    })
+
+  const deliver = async (items: DeliveryItem[]): Promise<DeliveryResult[]> => {
+    const last = await lastValueFrom(deliverProgress$(items))
+    return last.kind === 'settled' ? last.results : []
+  }
+
+  return { deliver, deliverProgress$ }
 }
+
+/** `sendAndConfirm$` to the receipt, calling `onBroadcast` for each broadcast on the way. */
+export const sendReporting = (
+  d: Pick<DeliverDeps, 'sender'>,
+  req: TxRequest,
+  onBroadcast: (b: Extract<TxProgress, { kind: 'broadcast' }>) => void,
+): Promise<RpcReceipt> =>
+  lastValueFrom(
+    d.sender.sendAndConfirm$(req).pipe(
+      tap((p) => {
+        if (p.kind === 'broadcast') onBroadcast(p)
+      }),
+      filter((p): p is Extract<TxProgress, { kind: 'confirmed' }> => p.kind === 'confirmed'),
+      map((p) => p.receipt),
+    ),
+  )

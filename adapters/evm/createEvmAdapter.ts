@@ -1,17 +1,20 @@
 import { computeAddress, SigningKey } from 'ethers'
 import type { Logger } from 'pino'
-import { KeyInvalidError } from '../../errors.js'
+import { defer } from 'rxjs'
+import { KeyInvalidError, RpcError } from '../../errors.js'
 import { evmBridgeRef } from '../../protocol/index.js'
 import type { Hex } from '../../types.js'
-import type { ChainAdapter, CommitteeInfo } from '../types.js'
+import type { ChainAdapter, ChainHead, CommitteeInfo } from '../types.js'
 import { callView } from './callView.js'
 import { createDeliver } from './createDeliver.js'
 import { createNonceManager } from './createNonceManager.js'
+import { createRelease } from './createRelease.js'
 import { createRpcClient, type RpcTransport } from './createRpcClient.js'
 import { createObserve } from './createSource.js'
 import { createTxSender, type TxSender } from './createTxSender.js'
 import { type EvmAdapterOptions, parseEvmAdapterOptions } from './options.js'
 import { preflight } from './preflight.js'
+import type { RpcBlock } from './rpcTypes.js'
 
 export interface EvmAdapterDeps {
   log: Logger
@@ -56,6 +59,7 @@ export const createEvmAdapter = (options: EvmAdapterOptions, deps: EvmAdapterDep
     }
   }
   let deliver: ReturnType<typeof createDeliver> | undefined
+  let release: ReturnType<typeof createRelease> | undefined
   if (key && from) {
     const signer = from
     const nonces = createNonceManager(async () =>
@@ -77,7 +81,7 @@ export const createEvmAdapter = (options: EvmAdapterOptions, deps: EvmAdapterDep
       txTimeoutMs: o.txTimeoutMs,
       confirmations: o.destinationConfirmations,
     })
-    deliver = createDeliver({
+    const deps = {
       chain: o.chain,
       domain: o.domain,
       bridge: o.bridge,
@@ -86,8 +90,12 @@ export const createEvmAdapter = (options: EvmAdapterOptions, deps: EvmAdapterDep
       log: log.child({ component: 'deliver' }),
       sender,
       gasMarginPercent: o.gasMarginPercent,
-    })
+    }
+    deliver = createDeliver(deps)
+    release = createRelease(deps)
   }
+  const noKey = () =>
+    new KeyInvalidError({ source: 'signerKey', expected: 'a signer key to deliver with (none configured)' })
 
   return {
     chain: o.chain,
@@ -95,9 +103,22 @@ export const createEvmAdapter = (options: EvmAdapterOptions, deps: EvmAdapterDep
     bridgeRef,
     observe$: createObserve({ options: o, rpc, log, minAgreeing }),
     deliver: async (items) => {
-      if (!deliver)
-        throw new KeyInvalidError({ source: 'signerKey', expected: 'a signer key to deliver with (none configured)' })
-      return deliver(items)
+      if (!deliver) throw noKey()
+      return deliver.deliver(items)
+    },
+    deliverProgress$: (items) =>
+      defer(() => {
+        if (!deliver) throw noKey()
+        return deliver.deliverProgress$(items)
+      }),
+    release: async (message) => {
+      if (!release) throw noKey()
+      return release(message)
+    },
+    latestHead: async (): Promise<ChainHead> => {
+      const b = await rpc.request<RpcBlock | null>('eth_getBlockByNumber', ['latest', false])
+      if (!b) throw new RpcError({ chain: o.chain, method: 'eth_getBlockByNumber latest (null)', retryable: true })
+      return { number: BigInt(b.number), hash: b.hash, timestamp: BigInt(b.timestamp) }
     },
     isDelivered: async (id) => Boolean((await callView(view, 'isDelivered', [id]))[0]),
     committee: async (): Promise<CommitteeInfo> => {

@@ -1,6 +1,20 @@
 import { type SigningKey, Transaction } from 'ethers'
 import type { Logger } from 'pino'
-import { catchError, defer, filter, lastValueFrom, of, repeat, take, takeUntil, throwIfEmpty, timer } from 'rxjs'
+import {
+  catchError,
+  defer,
+  filter,
+  lastValueFrom,
+  map,
+  Observable,
+  of,
+  repeat,
+  take,
+  takeUntil,
+  takeWhile,
+  throwIfEmpty,
+  timer,
+} from 'rxjs'
 import { RpcError, TxNotConfirmedError } from '../../errors.js'
 import type { ChainRef, Hex } from '../../types.js'
 import type { NonceManager } from './createNonceManager.js'
@@ -41,6 +55,14 @@ interface Sent {
   fees: Fees
 }
 
+/**
+ * What a send did so far: `broadcast` for the first transaction and for every replacement (same
+ * nonce, bumped fees) or re-send of dropped bytes; then `confirmed` with the receipt.
+ */
+export type TxProgress =
+  | { kind: 'broadcast'; txHash: Hex; nonce: bigint; replaces?: Hex }
+  | { kind: 'confirmed'; receipt: RpcReceipt }
+
 /** Signs, broadcasts and sees one transaction through to `confirmations`, replacing it when stuck or dropped. */
 export interface TxSender {
   /**
@@ -48,6 +70,12 @@ export interface TxSender {
    * @throws RpcError (retryable; the nonce was given back or resynced), TxNotConfirmedError
    */
   sendAndConfirm(req: TxRequest): Promise<RpcReceipt>
+  /**
+   * Cold: the same send, reported as it goes (`broadcast`…, then `confirmed`, then complete).
+   * Unsubscribing stops the confirmation polling (the transaction itself stays broadcast).
+   * Errors are the ones `sendAndConfirm` throws.
+   */
+  sendAndConfirm$(req: TxRequest): Observable<TxProgress>
 }
 
 export const createTxSender = (o: TxSenderOptions): TxSender => {
@@ -98,7 +126,9 @@ export const createTxSender = (o: TxSenderOptions): TxSender => {
     }
   }
 
-  const sendAndConfirm = async (req: TxRequest): Promise<RpcReceipt> => {
+  type Emit = (p: TxProgress) => void
+
+  const run = async (req: TxRequest, emit: Emit, isClosed: () => boolean): Promise<RpcReceipt> => {
     const fees = await freshFees()
     const nonce = await o.nonces.reserve()
     const log = o.log.child({ nonce, msgIds: req.msgIds })
@@ -115,10 +145,47 @@ export const createTxSender = (o: TxSenderOptions): TxSender => {
       })
     }
     log.info({ txHash: first.hash, maxFeePerGasWei: fees.maxFeePerGasWei }, 'transaction broadcast')
-    return waitConfirmed(req, nonce, first, log)
+    emit({ kind: 'broadcast', txHash: first.hash, nonce })
+    return waitConfirmed(req, nonce, first, log, emit, isClosed)
   }
 
-  const waitConfirmed = (req: TxRequest, nonce: bigint, first: Sent, log: Logger): Promise<RpcReceipt> => {
+  const sendAndConfirm$ = (req: TxRequest): Observable<TxProgress> =>
+    new Observable<TxProgress>((sub) => {
+      let closed = false
+      run(
+        req,
+        (p) => {
+          if (!closed) sub.next(p)
+        },
+        () => closed,
+      ).then(
+        (receipt) => {
+          sub.next({ kind: 'confirmed', receipt })
+          sub.complete()
+        },
+        (err: unknown) => sub.error(err),
+      )
+      return () => {
+        closed = true
+      }
+    })
+
+  const sendAndConfirm = (req: TxRequest): Promise<RpcReceipt> =>
+    lastValueFrom(
+      sendAndConfirm$(req).pipe(
+        filter((p): p is Extract<TxProgress, { kind: 'confirmed' }> => p.kind === 'confirmed'),
+        map((p) => p.receipt),
+      ),
+    )
+
+  const waitConfirmed = (
+    req: TxRequest,
+    nonce: bigint,
+    first: Sent,
+    log: Logger,
+    emit: Emit,
+    isClosed: () => boolean,
+  ): Promise<RpcReceipt> => {
     const sent: Sent[] = [first]
     let lastBroadcastMs = now()
     let capAlerted = false
@@ -141,6 +208,7 @@ export const createTxSender = (o: TxSenderOptions): TxSender => {
         log.warn({ txHash: latest.hash, outcome: r }, 'transaction dropped, re-sent with the same nonce')
         if (r === 'ok') {
           lastBroadcastMs = now()
+          emit({ kind: 'broadcast', txHash: latest.hash, nonce })
           return
         }
       }
@@ -164,6 +232,7 @@ export const createTxSender = (o: TxSenderOptions): TxSender => {
           { txHash: replacement.hash, replaces: latest.hash, maxFeePerGasWei: next.maxFeePerGasWei },
           'transaction replaced',
         )
+        emit({ kind: 'broadcast', txHash: replacement.hash, nonce, replaces: latest.hash })
       }
       lastBroadcastMs = now()
     }
@@ -192,16 +261,19 @@ export const createTxSender = (o: TxSenderOptions): TxSender => {
         }),
         // One poll at a time: the next starts pollIntervalMs after the previous one finished.
         repeat({ delay: o.pollIntervalMs }),
+        // The subscriber went away: stop polling (nobody waits for the receipt any more).
+        takeWhile(() => !isClosed()),
         filter((r): r is RpcReceipt => r !== undefined),
         take(1),
         takeUntil(timer(o.txTimeoutMs)),
-        throwIfEmpty(
-          () =>
-            new TxNotConfirmedError({ chain: o.chain, txHash: sent[sent.length - 1]!.hash, waitedMs: o.txTimeoutMs }),
+        throwIfEmpty(() =>
+          isClosed()
+            ? new RpcError({ chain: o.chain, method: 'confirm (unsubscribed)' })
+            : new TxNotConfirmedError({ chain: o.chain, txHash: sent[sent.length - 1]!.hash, waitedMs: o.txTimeoutMs }),
         ),
       ),
     )
   }
 
-  return { sendAndConfirm }
+  return { sendAndConfirm, sendAndConfirm$ }
 }
