@@ -68,7 +68,8 @@ export interface StartDevnetOptions {
   relayers?: 'auto' | 'none' | 'require'
   /** Where the attestation keys live: encrypted keystores (default) or env vars. */
   keys?: 'keystore' | 'env'
-  relayerLogLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error'
+  /** At most `info`: the devnet waits for each relayer's info-level `relayer ready` line. */
+  relayerLogLevel?: 'trace' | 'debug' | 'info'
   /** Relayer chain poll interval; default min(blockTimeMs, 500), 200 with automine. */
   pollIntervalMs?: number
   /** How long a delivery tx may stay pending before the relayer replaces it (default 10 s). */

@@ -38,7 +38,7 @@ const runIsthmus = async (
       blockTimeMs: ORIGIN_BLOCK_MS,
       confirmations: CONFIRMATIONS,
       relayers: 'require',
-      relayerLogLevel: 'warn',
+      relayerLogLevel: 'info',
       relayerTuning: tuning,
       onProgress: (s) => log(`${label}: ${s}`),
     })
