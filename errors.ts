@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'COMMITTEE_MISMATCH'
   | 'ROUTE_UNKNOWN'
   | 'WAIT_TIMEOUT'
+  | 'FINALITY_DOWNGRADE'
 
 /** Base of every error the project throws: a stable code, a retry hint and structured metadata. */
 export class RelayError extends Error {
@@ -435,6 +436,21 @@ export class RouteUnknownError extends RelayError {
       code: 'ROUTE_UNKNOWN',
       meta: { ...p },
     })
+  }
+}
+
+/**
+ * F-36: a source chain's configured finality is weaker (fewer confirmations, or confirmations
+ * instead of the finalized tag) than the setting its already-scanned range was recorded with.
+ * Not retryable: the relayer refuses to start unless the config allows the migration.
+ */
+export class FinalityDowngradeError extends RelayError {
+  override name = 'FinalityDowngradeError'
+  constructor(p: { chain: string; recorded: string; configured: string; scannedTo?: string }) {
+    super(
+      `Finality on ${p.chain} was lowered from ${p.recorded} to ${p.configured} after blocks up to ${p.scannedTo ?? '?'} were scanned with the stronger setting; set relayer.allowFinalityDowngrade: true to migrate.`,
+      { code: 'FINALITY_DOWNGRADE', meta: { ...p } },
+    )
   }
 }
 

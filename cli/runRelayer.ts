@@ -1,4 +1,5 @@
-import { jetstream } from '@nats-io/jetstream'
+import { type JetStreamClient, jetstream } from '@nats-io/jetstream'
+import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { computeAddress } from 'ethers'
 import type { Logger } from 'pino'
@@ -7,10 +8,16 @@ import { type ChainAdapter, createEvmAdapter } from '../adapters/index.js'
 import { type Config, resolvePrivateKey } from '../config/index.js'
 import { CommitteeMismatchError, ConfigInvalidError } from '../errors.js'
 import {
+  BUCKETS,
+  checkFinalitySettings,
   connectNats,
   createRelayerNode,
   ensureTopology,
+  type FailpointName,
+  type FinalitySetting,
+  natsToRelayError,
   openSignerRecords,
+  parseFailpoints,
   preflightRelayer,
   type RelayerChain,
   type RelayerNode,
@@ -49,7 +56,37 @@ const tuningOf = (cfg: Config): Partial<RelayerTuning> => ({
   deliveryLingerMs: cfg.relayer.deliveryLingerMs,
   deliveryRetryDelaysMs: [...cfg.relayer.deliveryRetryDelaysMs],
   delivererConsumer: { ackWaitMs: cfg.relayer.deliveryAckWaitMs, maxDeliver: cfg.relayer.deliveryMaxDeliver },
+  releasePollMs: cfg.relayer.releasePollMs,
+  maxReleasesPerPoll: cfg.relayer.maxReleasesPerPoll,
+  clockSkewMaxMs: cfg.relayer.clockSkewMaxMs,
+  clockCheckMs: cfg.relayer.clockCheckMs,
 })
+
+/** F-36: refuse a weaker source finality setting than the one recorded for the scanned range. */
+const guardFinality = async (
+  js: JetStreamClient,
+  cfg: Config,
+  chains: RelayerChain[],
+  routes: RelayRoute[],
+  log: Logger,
+) => {
+  let cursors: Awaited<ReturnType<Kvm['open']>>
+  try {
+    cursors = await new Kvm(js).open(BUCKETS.cursors)
+  } catch (e) {
+    throw natsToRelayError(e, `kv open ${BUCKETS.cursors}`)
+  }
+  const sources = new Set(routes.map((r) => r.from))
+  await checkFinalitySettings({
+    cursors,
+    memberId: cfg.node.memberId,
+    chains: chains.flatMap((c) =>
+      c.finality && sources.has(c.adapter.chain) ? [{ chain: c.adapter.chain, finality: c.finality }] : [],
+    ),
+    allowDowngrade: cfg.relayer.allowFinalityDowngrade,
+    log,
+  })
+}
 
 const createChains = async (cfg: Config & { configDir: string }, env: NodeJS.ProcessEnv, log: Logger) => {
   const chains: RelayerChain[] = []
@@ -62,7 +99,16 @@ const createChains = async (cfg: Config & { configDir: string }, env: NodeJS.Pro
     }
     const signerKey = (await resolvePrivateKey(c.signer, env, cfg.configDir)) as Hex
     const adapter = createEvmAdapter(evmAdapterOptionsOf(c, signerKey, cfg), { log })
-    chains.push({ adapter, startBlock: c.startBlock, trust: { chainId: c.chainId, bridge: c.bridge as Hex } })
+    const finality: FinalitySetting =
+      c.finality.mode === 'confirmations'
+        ? { mode: 'confirmations', confirmations: c.finality.confirmations }
+        : { mode: 'finalized-tag' }
+    chains.push({
+      adapter,
+      startBlock: c.startBlock,
+      trust: { chainId: c.chainId, bridge: c.bridge as Hex },
+      finality,
+    })
   }
   return chains
 }
@@ -84,9 +130,12 @@ const closeAll = async (adapters: ChainAdapter[], nc: NatsConnection | undefined
  * chain's delivery key (env var or encrypted keystore), build the adapters, connect NATS, run the
  * startup preflight (each chain's chain id / bridge code / endpoint agreement; the own key is the
  * config's member and a member of every destination's on-chain committee, whose epoch, threshold
- * and members equal the config's; NATS topology ensured), then start the relayer node.
+ * and members equal the config's; NATS topology ensured; no source chain's finality setting weaker
+ * than the one its scanned range was recorded with, F-36), then start the relayer node. Failpoints
+ * (crash tests) come from `ISTHMUS_FAILPOINTS` in `env`.
  * @throws the first failing check as a RelayError (KeyInvalidError, ChainIdMismatchError,
- *   CommitteeMismatchError, NatsUnavailableError, ConfigInvalidError, ...); nothing is left open
+ *   CommitteeMismatchError, FinalityDowngradeError, NatsUnavailableError, ConfigInvalidError, ...);
+ *   nothing is left open
  */
 export const runRelayer = async (
   cfg: Config & { configDir: string },
@@ -94,6 +143,8 @@ export const runRelayer = async (
   log: Logger,
 ): Promise<RunningRelayer> => {
   const memberId = cfg.node.memberId
+  // Crash points for crash tests (RELIABILITY.md F-19..F-21): read here, at the CLI edge, only.
+  const failpoints: FailpointName[] = parseFailpoints(env['ISTHMUS_FAILPOINTS'])
   const attestationKey = (await resolvePrivateKey(cfg.node.attestationKey, env, cfg.configDir)) as Hex
   const signer = computeAddress(attestationKey).toLowerCase() as Hex
   const member = cfg.committee.members.find((m) => m.id === memberId)
@@ -133,7 +184,17 @@ export const runRelayer = async (
     const topology = await ensureTopology(js, { replicas: cfg.nats.replicas })
     await openSignerRecords(js, cfg.nats.replicas)
     log.info({ topology }, 'nats topology ensured')
-    const node = createRelayerNode({ memberId, attestationKey, chains, routes, js, log, tuning: tuningOf(cfg) })
+    await guardFinality(js, cfg, chains, routes, log)
+    const node = createRelayerNode({
+      memberId,
+      attestationKey,
+      chains,
+      routes,
+      js,
+      log,
+      tuning: tuningOf(cfg),
+      ...(failpoints.length > 0 ? { failpoints } : {}),
+    })
     const done = lastValueFrom(node.run$, { defaultValue: undefined }).then(
       () => undefined,
       (err: unknown) => log.error({ err }, 'relayer node failed'),

@@ -125,6 +125,19 @@ export const RelayerTuningConfig = z
     deliveryAckWaitMs: z.number().int().min(1_000).max(3_600_000).default(120_000),
     /** On SIGTERM, how long in-flight deliveries may take before the process exits anyway. */
     shutdownGraceMs: z.number().int().min(0).max(600_000).default(30_000),
+    /**
+     * F-36: start even if a source chain's finality setting is weaker than the one its scanned
+     * range was recorded with (a deliberate, logged migration). Off: such a start is refused.
+     */
+    allowFinalityDowngrade: z.boolean().default(false),
+    /** How often each destination's releaser looks for queued large transfers that are due (chain time). */
+    releasePollMs: z.number().int().min(100).max(3_600_000).default(5_000),
+    /** Queued transfers one releaser releases per poll. */
+    maxReleasesPerPoll: z.number().int().min(1).max(1_000).default(16),
+    /** F-28: |chain head timestamp − local clock| above this raises the clock-skew alarm. */
+    clockSkewMaxMs: z.number().int().min(1_000).max(86_400_000).default(600_000),
+    /** How often the clock-skew check reads every chain's head; 0 turns it off. */
+    clockCheckMs: z.number().int().min(0).max(3_600_000).default(60_000),
   })
   .strict()
 

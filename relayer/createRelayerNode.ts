@@ -19,14 +19,17 @@ import {
 import { ConfigInvalidError, type ConfigIssue, isRelayError } from '../errors.js'
 import type { Hex } from '../types.js'
 import { openSignerRecords } from './attest/recordSigning.js'
+import { createFailpoints } from './failpoints.js'
 import { BUCKETS } from './nats/subjects.js'
 import { toRelayError } from './nats/toRelayError.js'
 import {
   aggregatePipeline,
   deliverPipelines,
   destinationsOf,
+  healthPipelines,
   type NodeContext,
   observePipelines,
+  releasePipelines,
   sourcesOf,
 } from './nodePipelines.js'
 import { resolveTuning } from './resolveTuning.js'
@@ -121,6 +124,13 @@ export const createRelayerNode = (o: RelayerNodeOptions): RelayerNode => {
   const t = resolveTuning(o.tuning)
   const log = o.log.child({ module: 'relayer', member: o.memberId })
   const roles = { observe: true, aggregate: true, deliver: true, ...o.roles }
+  const failpoints = createFailpoints({
+    names: o.failpoints ?? [],
+    log,
+    ...(o.crash ? { crash: o.crash } : {}),
+  })
+  if ((o.failpoints ?? []).length > 0)
+    log.warn({ failpoints: o.failpoints }, 'failpoints armed: this node will crash on purpose')
   const stopping = new BehaviorSubject(false)
   const stop$ = stopping.pipe(filter(Boolean), take(1))
   // The aggregator checks attestations for any chain it knows; the attester only for route targets.
@@ -140,12 +150,15 @@ export const createRelayerNode = (o: RelayerNodeOptions): RelayerNode => {
         isStopping: () => stopping.value,
         routeInfo,
         buckets,
+        failpoints,
       }
-      const all = [
+      const steps = [
         ...(roles.observe ? observePipelines(c) : []),
         ...(roles.aggregate ? [aggregatePipeline(c)] : []),
-        ...(roles.deliver ? deliverPipelines(c) : []),
+        ...(roles.deliver ? [...deliverPipelines(c), ...releasePipelines(c)] : []),
       ]
+      // The health check runs beside the steps (and never keeps a node without steps alive).
+      const all = steps.length > 0 ? [...steps, ...healthPipelines(c)] : []
       const chains = (xs: RelayerChain[]) => xs.map((x) => x.adapter.chain)
       log.info(
         { signer, sources: chains(sourcesOf(o)), destinations: chains(destinationsOf(o)), roles },

@@ -43,9 +43,31 @@ export {
 } from './deliver/classifyDelivery.js'
 export { type DeliverDestinationOptions, deliverDestination$ } from './deliver/deliverDestination.js'
 export { type DeliveryEntry, type DeliveryGroup, planDeliveryGroups } from './deliver/planDeliveryGroups.js'
-export { type SettleDeliveryContext, settleDelivery } from './deliver/settleDelivery.js'
+export { recordSubmitted, type SettleDeliveryContext, settleDelivery } from './deliver/settleDelivery.js'
+export {
+  createFailpoints,
+  FAILPOINT_NAMES,
+  type FailpointName,
+  type Failpoints,
+  type FailpointsOptions,
+  NO_FAILPOINTS,
+  parseFailpoints,
+} from './failpoints.js'
+export {
+  type ClockSkewOptions,
+  clockSkew$,
+  createClockSkewCheck,
+  type HeadSource,
+} from './health/clockSkew.js'
 export { type ConnectNatsOptions, connectNats } from './nats/connectNats.js'
-export { advanceCursor, cursorKey, tryGetCursor } from './nats/cursors.js'
+export {
+  advanceCursor,
+  type CursorRange,
+  type CursorRecord,
+  cursorKey,
+  tryGetCursor,
+  tryGetCursorRecord,
+} from './nats/cursors.js'
 export {
   aggregatorConsumer,
   type ConsumerTuning,
@@ -94,17 +116,28 @@ export {
   SUBJECTS,
 } from './nats/subjects.js'
 export { toRelayError as natsToRelayError } from './nats/toRelayError.js'
+export { type KvChange, watchKv$ } from './nats/watchKv.js'
 export {
   type AttestationDoc,
+  type AttestationFinality,
   type AttestationInput,
   type CertificateDoc,
   type CertificateInput,
   encodeAttestation,
   encodeCertificate,
+  finalityOfBundle,
   parseAttestation,
   parseCertificate,
 } from './nats/wire.js'
 export { type AttestBatchContext, type AttestBatchResult, attestBatch } from './observe/attestBatch.js'
+export {
+  type CheckFinalityOptions,
+  checkFinalitySettings,
+  compareFinality,
+  describeFinality,
+  type FinalityCheck,
+  type FinalityVerdict,
+} from './observe/checkFinality.js'
 export { type ObserveSourceOptions, observeSource$ } from './observe/observeSource.js'
 export {
   checkCommittee,
@@ -113,6 +146,8 @@ export {
   type PreflightRelayerResult,
   preflightRelayer,
 } from './preflightRelayer.js'
+export { createQueuedTransfers, type QueuedTransfer, type QueuedTransfers } from './release/queuedTransfers.js'
+export { type ReleaseQueuedOptions, releaseQueued$ } from './release/releaseQueued.js'
 export { DEFAULT_TUNING, resolveTuning } from './resolveTuning.js'
 export { createRouteInfoCache, type RouteInfoCache } from './route/createRouteInfoCache.js'
 export { backoffMs } from './stream/backoffMs.js'
@@ -125,11 +160,14 @@ export {
   RouteHaltedEventSchema,
 } from './stream/routeEvents.js'
 export type {
+  Clock,
   DeliveryActionKind,
+  FinalitySetting,
   NodeActivity,
   RelayerChain,
   RelayerNodeOptions,
   RelayerTuning,
   RelayRoute,
+  ReleaseActionKind,
 } from './types.js'
 export { type VerifiedMessage, type VerifyObservedContext, verifyObserved } from './verify/verifyObserved.js'

@@ -4,11 +4,14 @@ import { map, type Observable } from 'rxjs'
 import type { ChainRef, Hex } from '../types.js'
 import { aggregateAttestations } from './aggregate/aggregateAttestations.js'
 import { deliverDestination$ } from './deliver/deliverDestination.js'
+import type { Failpoints } from './failpoints.js'
+import { clockSkew$ } from './health/clockSkew.js'
 import { aggregatorConsumer } from './nats/durableConsumers.js'
 import { observeSource$ } from './observe/observeSource.js'
+import { releaseQueued$ } from './release/releaseQueued.js'
 import type { RouteInfoCache } from './route/createRouteInfoCache.js'
 import { resilientConsumer$ } from './stream/resilientConsumer.js'
-import type { NodeActivity, RelayerChain, RelayerNodeOptions, RelayerTuning } from './types.js'
+import type { Clock, NodeActivity, RelayerChain, RelayerNodeOptions, RelayerTuning } from './types.js'
 
 /** What every step of one node shares. */
 export interface NodeContext {
@@ -16,11 +19,12 @@ export interface NodeContext {
   t: RelayerTuning
   signer: Hex
   log: Logger
-  now: () => Date
+  now: Clock
   stop$: Observable<unknown>
   isStopping: () => boolean
   routeInfo: RouteInfoCache
   buckets: { messages: KV; cursors: KV; signerRecords: KV }
+  failpoints: Failpoints
 }
 
 const byRef = (o: RelayerNodeOptions, ref: ChainRef): RelayerChain => o.chains.find((c) => c.adapter.chain === ref)!
@@ -60,6 +64,8 @@ export const observePipelines = (c: NodeContext): Observable<NodeActivity>[] =>
         verify: { domain: chain.adapter.domain, trust: chain.trust, destinations: targetsOf(c.o, chain.adapter.chain) },
         cursors: c.buckets.cursors,
         concurrency: c.t.attestConcurrency,
+        failpoints: c.failpoints,
+        ...(chain.finality ? { finality: chain.finality } : {}),
       },
     }),
   )
@@ -109,5 +115,39 @@ export const deliverPipelines = (c: NodeContext): Observable<NodeActivity>[] =>
       consumer: c.t.delivererConsumer,
       retryBaseMs: c.t.retryBaseMs,
       retryMaxMs: c.t.retryMaxMs,
+      failpoints: c.failpoints,
     }),
   )
+
+/** The releaser of queued large transfers, one per destination chain (part of the deliver role). */
+export const releasePipelines = (c: NodeContext): Observable<NodeActivity>[] =>
+  destinationsOf(c.o).map((d) =>
+    releaseQueued$({
+      adapter: d.adapter,
+      js: c.o.js,
+      messages: c.buckets.messages,
+      memberId: c.o.memberId,
+      log: c.log,
+      now: c.now,
+      stop$: c.stop$,
+      pollMs: c.t.releasePollMs,
+      maxPerPoll: c.t.maxReleasesPerPoll,
+      retryBaseMs: c.t.retryBaseMs,
+      retryMaxMs: c.t.retryMaxMs,
+    }),
+  )
+
+/** The clock-skew health check over every chain (F-28); none when `clockCheckMs` is 0. */
+export const healthPipelines = (c: NodeContext): Observable<NodeActivity>[] =>
+  c.t.clockCheckMs > 0
+    ? [
+        clockSkew$({
+          chains: c.o.chains.map((x) => x.adapter),
+          now: c.now,
+          maxSkewMs: c.t.clockSkewMaxMs,
+          everyMs: c.t.clockCheckMs,
+          log: c.log,
+          stop$: c.stop$,
+        }),
+      ]
+    : []

@@ -14,6 +14,10 @@ export const DEFAULT_TUNING: RelayerTuning = {
   pullBatch: 64,
   aggregatorConsumer: {},
   delivererConsumer: {},
+  releasePollMs: 5_000,
+  maxReleasesPerPoll: 16,
+  clockSkewMaxMs: 600_000,
+  clockCheckMs: 60_000,
 }
 
 /** Fill in the defaults. */

@@ -4,7 +4,17 @@ import type { ChainAdapter } from '../adapters/index.js'
 import type { VerifyProofBundleOptions } from '../proofs/index.js'
 import type { ChainRef, Hex } from '../types.js'
 import type { AggregateOutcome } from './aggregate/aggregateAttestations.js'
+import type { FailpointName } from './failpoints.js'
 import type { ConsumerTuning } from './nats/durableConsumers.js'
+
+/**
+ * How final a source block must be before this relayer signs for it (the chain config's
+ * `finality`). `finalized-tag` is stronger than any confirmation count (F-36).
+ */
+export type FinalitySetting = { mode: 'finalized-tag' } | { mode: 'confirmations'; confirmations: number }
+
+/** The local wall clock (injected so tests can skew it). Safety never depends on it (F-28). */
+export type Clock = () => Date
 
 /** One chain the node serves: its adapter, where to start observing, and what to trust about it. */
 export interface RelayerChain {
@@ -16,6 +26,11 @@ export interface RelayerChain {
    * word): every proof bundle must name this chain id and bridge.
    */
   trust: Required<Pick<VerifyProofBundleOptions, 'chainId' | 'bridge'>>
+  /**
+   * The finality setting the source adapter scans with; recorded with every cursor move so a
+   * later start with a weaker one is refused (F-36). Unset: not recorded.
+   */
+  finality?: FinalitySetting
 }
 
 /** A configured direction of relay. */
@@ -47,6 +62,14 @@ export interface RelayerTuning {
   pullBatch: number
   aggregatorConsumer: ConsumerTuning
   delivererConsumer: ConsumerTuning
+  /** How often each destination's releaser looks for queued large transfers that are due (chain time). */
+  releasePollMs: number
+  /** Releases one releaser attempts per poll (the rest wait for the next poll). */
+  maxReleasesPerPoll: number
+  /** |chain head timestamp − local clock| above this raises the clock-skew alarm (F-28). */
+  clockSkewMaxMs: number
+  /** How often the clock-skew health check reads every chain's head; 0 turns it off. */
+  clockCheckMs: number
 }
 
 export interface RelayerNodeOptions {
@@ -62,7 +85,12 @@ export interface RelayerNodeOptions {
   tuning?: Partial<RelayerTuning>
   /** Which steps this node runs (all by default); lets operators split roles across processes. */
   roles?: Partial<Record<'observe' | 'aggregate' | 'deliver', boolean>>
-  now?: () => Date
+  /** The local clock (default: the system clock); only timestamps and the skew alarm use it. */
+  now?: Clock
+  /** Armed crash points (crash tests only; the CLI reads them from `ISTHMUS_FAILPOINTS`). */
+  failpoints?: readonly FailpointName[]
+  /** What a failpoint crash does (default: SIGKILL to this process); tests inject a fake. */
+  crash?: (name: FailpointName) => void
 }
 
 /** What the node did; a stream of these feeds logs, metrics and tests. */
@@ -71,6 +99,11 @@ export type NodeActivity =
   | { kind: 'halted'; chain: ChainRef; code: string; detail: string }
   | { kind: 'aggregate'; outcome: AggregateOutcome }
   | { kind: 'delivery'; destination: number; id: Hex | undefined; action: DeliveryActionKind; detail?: string }
+  | { kind: 'release'; destination: number; id: Hex; action: ReleaseActionKind; detail?: string }
+  | { kind: 'clock-skew'; chain: ChainRef; skewMs: number; alarms: number }
 
 /** How one certificate was settled by a deliverer. */
 export type DeliveryActionKind = 'delivered' | 'already-delivered' | 'failed' | 'queued' | 'retry' | 'dead-lettered'
+
+/** What a releaser did with one queued large transfer. */
+export type ReleaseActionKind = 'delivered' | 'already-delivered' | 'failed' | 'too-early' | 'retry'

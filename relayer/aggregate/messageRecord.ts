@@ -49,6 +49,18 @@ const MessageRecordSchema = z.object({
       txHash: hexBytes(32).optional(),
       blockNumber: uintString(64).optional(),
       detail: z.string().max(1024).optional(),
+      /** For `queued`: the destination's release time (chain time, unix seconds). */
+      releaseAt: uintString(64).optional(),
+    })
+    .optional(),
+  /** The last delivery transaction a deliverer broadcast for it (replacements overwrite it). */
+  submission: z
+    .object({
+      chain: z.string().min(1).max(128),
+      relayer: relayerName,
+      txHash: hexBytes(32),
+      nonce: uintString(64),
+      at: iso,
     })
     .optional(),
   /** Why the message is `failed` (a docs/events.md failure reason), when it is. */

@@ -5,9 +5,10 @@ import { CommitteeMismatchError, RouteUnknownError } from '../../errors.js'
 import { signAttestation } from '../../proofs/index.js'
 import { attestationDigest } from '../../protocol/index.js'
 import type { ChainRef, Hex } from '../../types.js'
+import { type Failpoints, NO_FAILPOINTS } from '../failpoints.js'
 import { publishDedup } from '../nats/publishDedup.js'
 import { attestationSubject, proofSubject } from '../nats/subjects.js'
-import { encodeAttestation } from '../nats/wire.js'
+import { encodeAttestation, finalityOfBundle } from '../nats/wire.js'
 import type { RouteInfoCache } from '../route/createRouteInfoCache.js'
 import { publishEventBestEffort } from '../stream/publishEventBestEffort.js'
 import type { VerifiedMessage } from '../verify/verifyObserved.js'
@@ -25,6 +26,8 @@ export interface AttestContext {
   chain: ChainRef
   log: Logger
   now: () => Date
+  /** Crash point `attest.afterSign` (crash tests). */
+  failpoints?: Failpoints
 }
 
 export interface AttestResult {
@@ -79,6 +82,9 @@ export const attestMessage = async (v: VerifiedMessage, c: AttestContext): Promi
     at: c.now(),
   })
   const signature = signAttestation(digest, c.key)
+  // F-19: signed, nothing published yet; a restart re-derives the same signature.
+  await (c.failpoints ?? NO_FAILPOINTS).hit('attest.afterSign', { msgId: id, signer: c.signer })
+  const finality = finalityOfBundle(v.observed.bundle)
   const msgId = `${c.memberId}:${id}`
   await publishDedup(c.js, proofSubject(message.origin, id), json(v.observed.bundle), msgId)
   await publishEventBestEffort(c.js, c.log, {
@@ -102,8 +108,22 @@ export const attestMessage = async (v: VerifiedMessage, c: AttestContext): Promi
     relayer: c.memberId,
     message: v.encoded,
     signedAt: c.now(),
+    sourceBlockNumber: v.observed.source.blockNumber,
+    ...(finality ? { finality } : {}),
   })
   const pub = await publishDedup(c.js, attestationSubject(message.destination, id, c.memberId), att, msgId)
-  c.log.debug({ msgId: id, epoch, seq: pub.seq, duplicate: pub.duplicate, nonce: message.nonce }, 'message attested')
+  c.log.debug(
+    {
+      msgId: id,
+      epoch,
+      seq: pub.seq,
+      duplicate: pub.duplicate,
+      nonce: message.nonce,
+      sourceBlockNumber: v.observed.source.blockNumber,
+      observedHeadNumber: finality?.observedHeadNumber,
+      observedHeadHash: finality?.observedHeadHash,
+    },
+    'message attested',
+  )
   return { id, epoch, seq: pub.seq, duplicate: pub.duplicate }
 }

@@ -13,7 +13,7 @@ export type DeliveryDecision =
   | { kind: 'delivered'; txHash?: Hex; blockNumber?: bigint }
   | { kind: 'already-delivered' }
   | { kind: 'failed'; reason: FailureReason; detail: string; txHash?: Hex; blockNumber?: bigint }
-  | { kind: 'queued'; detail: string; txHash?: Hex; blockNumber?: bigint }
+  | { kind: 'queued'; detail: string; txHash?: Hex; blockNumber?: bigint; releaseAt?: bigint }
   | {
       kind: 'retry'
       err: RelayError
@@ -91,6 +91,11 @@ export const classifyDelivery = (o: DeliveryOutcome, chain: ChainRef): DeliveryD
     case 'failed':
       return { kind: 'failed', reason: 'RECIPIENT_REVERTED', detail: r.reason ?? 'recipient reverted', ...pos(r) }
     default:
-      return { kind: 'queued', detail: r.reason ?? 'queued', ...pos(r) }
+      return {
+        kind: 'queued',
+        detail: r.reason ?? 'queued',
+        ...pos(r),
+        ...(r.releaseAt !== undefined ? { releaseAt: r.releaseAt } : {}),
+      }
   }
 }

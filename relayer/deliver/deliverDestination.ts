@@ -1,10 +1,11 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv'
 import type { Logger } from 'pino'
-import { from, interval, mergeMap, type Observable } from 'rxjs'
-import type { DeliveryResult, DestinationAdapter } from '../../adapters/index.js'
+import { concatMap, from, ignoreElements, interval, lastValueFrom, mergeMap, type Observable, of } from 'rxjs'
+import type { DeliveryProgress, DeliveryResult, DestinationAdapter } from '../../adapters/index.js'
 import { isRelayError, RpcError, WireFormatError } from '../../errors.js'
 import type { Hex } from '../../types.js'
+import { type Failpoints, NO_FAILPOINTS } from '../failpoints.js'
 import { type ConsumerTuning, delivererConsumer } from '../nats/durableConsumers.js'
 import { type SettleContext, settleFailed } from '../nats/settle.js'
 import { deliverySubject } from '../nats/subjects.js'
@@ -15,7 +16,13 @@ import type { DeliveryActionKind, NodeActivity } from '../types.js'
 import { batchWhileBusy } from './batchWhileBusy.js'
 import type { DeliveryOutcome } from './classifyDelivery.js'
 import { type DeliveryEntry, planDeliveryGroups } from './planDeliveryGroups.js'
-import { deliveryActivity, firstLine, type SettleDeliveryContext, settleDelivery } from './settleDelivery.js'
+import {
+  deliveryActivity,
+  firstLine,
+  recordSubmitted,
+  type SettleDeliveryContext,
+  settleDelivery,
+} from './settleDelivery.js'
 
 export interface DeliverDestinationOptions {
   adapter: DestinationAdapter
@@ -33,6 +40,8 @@ export interface DeliverDestinationOptions {
   retryBaseMs: number
   retryMaxMs: number
   consumer: ConsumerTuning
+  /** Crash points `deliver.afterBroadcast` and `confirm.afterReceipt` (crash tests). */
+  failpoints?: Failpoints
 }
 
 type Entry = DeliveryEntry<JsMsg>
@@ -68,6 +77,33 @@ export const deliverDestination$ = (o: DeliverDestinationOptions): Observable<No
   const settleEntry = (e: Entry, outcome: DeliveryOutcome) => settleDelivery(sc, e, outcome)
   const activity = (id: Hex | undefined, action: DeliveryActionKind, detail?: string) =>
     deliveryActivity(dest, id, action, detail)
+  const failpoints = o.failpoints ?? NO_FAILPOINTS
+
+  /** A broadcast (first or replacement): crash point, then KV stage + `submitted` event per message. */
+  const onSubmitted = async (p: Extract<DeliveryProgress, { kind: 'submitted' }>, entries: Entry[]) => {
+    await failpoints.hit('deliver.afterBroadcast', { txHash: p.txHash, nonce: p.nonce, msgIds: p.ids })
+    const ids = new Set(p.ids.map((x) => x.toLowerCase()))
+    log.info({ txHash: p.txHash, nonce: p.nonce, msgIds: p.ids }, 'delivery submitted')
+    for (const e of entries) if (ids.has(e.id.toLowerCase())) await recordSubmitted(sc, e, p)
+  }
+
+  /** The adapter's progress to the final results; every `submitted` is handled before the next value. */
+  const deliverWithProgress = (entries: Entry[]): Promise<DeliveryResult[]> =>
+    lastValueFrom(
+      o.adapter
+        .deliverProgress$(
+          entries.map((e) => ({
+            message: e.doc.decoded,
+            certificate: { epoch: e.doc.epoch, signatures: e.doc.signatures },
+          })),
+        )
+        .pipe(
+          concatMap((p) =>
+            p.kind === 'submitted' ? from(onSubmitted(p, entries)).pipe(ignoreElements()) : of(p.results),
+          ),
+        ),
+      { defaultValue: [] as DeliveryResult[] },
+    )
 
   /** One destination transaction for `entries`; split into singles when refused as a whole. */
   const deliverEntries = async (entries: Entry[]): Promise<NodeActivity[]> => {
@@ -76,12 +112,7 @@ export const deliverDestination$ = (o: DeliverDestinationOptions): Observable<No
     })
     let results: DeliveryResult[]
     try {
-      results = await o.adapter.deliver(
-        entries.map((e) => ({
-          message: e.doc.decoded,
-          certificate: { epoch: e.doc.epoch, signatures: e.doc.signatures },
-        })),
-      )
+      results = await deliverWithProgress(entries)
     } catch (e) {
       const err = isRelayError(e) ? e : toRelayError(e, 'deliver')
       if (!err.retryable && entries.length > 1) {
@@ -97,6 +128,9 @@ export const deliverDestination$ = (o: DeliverDestinationOptions): Observable<No
     } finally {
       heartbeat.unsubscribe()
     }
+    // F-21: the destination transaction is final; nothing is recorded or acked yet.
+    if (results.some((r) => r.txHash !== undefined))
+      await failpoints.hit('confirm.afterReceipt', { msgIds: entries.map((x) => x.id) })
     const out: NodeActivity[] = []
     for (const e of entries) {
       const result = results.find((r) => r.id.toLowerCase() === e.id)

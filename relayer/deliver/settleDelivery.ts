@@ -80,7 +80,13 @@ const effectOf = (c: SettleDeliveryContext, e: Entry, d: Exclude<DeliveryDecisio
     e.id,
     d.kind === 'failed'
       ? { status: 'failed', ...base, reason, detail: d.detail, retryable: false, ...tx }
-      : { status: 'queued', ...base, detail: d.detail, ...tx },
+      : {
+          status: 'queued',
+          ...base,
+          detail: d.detail,
+          ...tx,
+          ...(d.releaseAt !== undefined ? { releaseAt: d.releaseAt } : {}),
+        },
   )
   // A queued transfer is announced as `failed` QUEUED_LARGE_TRANSFER (docs/events.md).
   await publishEventBestEffort(c.js, c.log, {
@@ -161,6 +167,29 @@ const settleRetry = async (
     out.push(deliveryActivity(c.destination, e.id, 'retry', detail))
   }
   return out
+}
+
+/**
+ * A delivery transaction carrying `e` was broadcast: note it in the record (`status: submitted`,
+ * `stages.submitted`, `submission`) and publish the `submitted` event (one per transaction hash,
+ * so a replacement is announced too). Best effort: never throws; the destination stays the truth.
+ */
+export const recordSubmitted = async (
+  c: SettleDeliveryContext,
+  e: Entry,
+  sub: { txHash: Hex; nonce: bigint },
+): Promise<void> => {
+  try {
+    await record(c, e.id, { status: 'submitted', chain: c.chain, relayer: c.memberId, ...sub })
+  } catch (err) {
+    c.log.warn({ err, msgId: e.id, txHash: sub.txHash }, 'submitted status not recorded')
+  }
+  await publishEventBestEffort(c.js, c.log, {
+    ...eventBase(c, e.doc),
+    status: 'submitted',
+    chain: c.chain,
+    txHash: sub.txHash,
+  })
 }
 
 /**

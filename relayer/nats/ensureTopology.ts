@@ -22,7 +22,7 @@ export interface TopologyOptions {
   duplicateWindowMs?: number
   /** Retention of limits-based streams; 0 keeps messages until removed by hand. */
   maxAgeMs?: Partial<Record<'attestations' | 'events' | 'proofs' | 'deadLetters', number>>
-  /** Revisions kept per key in `isthmus-messages` and `isthmus-cursors`. */
+  /** Revisions kept per key in `isthmus-messages` (default 1) and `isthmus-cursors` (default 64, the KV maximum: the scanned-range history of oracle I6). */
   kvHistory?: Partial<Record<'messages' | 'cursors', number>>
 }
 
@@ -204,7 +204,7 @@ export const ensureTopology = async (js: JetStreamClient, o: TopologyOptions = {
     description: 'Isthmus per-message status records (the API reads these)',
   })
   report.buckets[BUCKETS.cursors] = await ensureBucket(js, jsm, BUCKETS.cursors, {
-    history: o.kvHistory?.cursors ?? 5,
+    history: o.kvHistory?.cursors ?? 64,
     replicas,
     description: 'Isthmus per-relayer, per-chain cursors: last finalized block handed off',
   })

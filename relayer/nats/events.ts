@@ -113,10 +113,12 @@ export const encodeStatusEvent = (e: StatusEvent): Uint8Array =>
 
 /**
  * `Nats-Msg-Id` of an event: one per (status, id), one per signature count for `attested`,
- * and one per occurrence for `failed` (a message can fail, be retried and fail again).
+ * one per transaction for `submitted` (a replacement is announced too), and one per occurrence
+ * for `failed` (a message can fail, be retried and fail again).
  */
 export const eventMsgId = (e: StatusEvent): string => {
   if (e.status === 'attested') return `evt:attested:${e.id}:${e.count}`
+  if (e.status === 'submitted') return `evt:submitted:${e.id}:${e.txHash}`
   if (e.status === 'failed') return `evt:failed:${e.id}:${e.at}`
   return `evt:${e.status}:${e.id}`
 }

@@ -26,6 +26,16 @@ export const domain = z.number().int().min(0).max(0xffff_ffff)
 export const relayerName = z.string().regex(/^[-_a-zA-Z0-9]{1,64}$/, 'expected 1-64 of [-_a-zA-Z0-9]')
 const isoTime = z.iso.datetime()
 
+const AttestationFinalityWire = z.object({
+  mode: z.string().min(1).max(32),
+  confirmations: z.number().int().min(1).optional(),
+  observedHeadNumber: uintString(64),
+  observedHeadHash: hexBytes(32),
+})
+
+/** The finality evidence an attestation carries: the rule and the head the signer observed. */
+export type AttestationFinality = z.output<typeof AttestationFinalityWire>
+
 const AttestationWire = z.object({
   v: z.literal(1),
   id: hexBytes(32),
@@ -38,6 +48,10 @@ const AttestationWire = z.object({
   /** The full canonical message encoding: lets any aggregator build the delivery without a chain read. */
   message: hexAny,
   signedAt: isoTime,
+  /** Source block of the message (audit: oracle I4). */
+  sourceBlockNumber: uintString(64).optional(),
+  /** The finality rule and the head the signer saw when it judged the block final (oracle I4). */
+  finality: AttestationFinalityWire.optional(),
 })
 
 /** `isthmus.att.<dest>.<id>.<relayer>` payload, parsed. */
@@ -136,6 +150,8 @@ export interface AttestationInput {
   relayer: string
   message: Hex
   signedAt: Date
+  sourceBlockNumber?: bigint
+  finality?: AttestationFinality
 }
 
 /** Serialize an attestation (v1). */
@@ -152,8 +168,21 @@ export const encodeAttestation = (a: AttestationInput): Uint8Array =>
       relayer: a.relayer,
       message: a.message,
       signedAt: a.signedAt.toISOString(),
+      ...(a.sourceBlockNumber === undefined ? {} : { sourceBlockNumber: a.sourceBlockNumber.toString() }),
+      ...(a.finality
+        ? { finality: { ...a.finality, observedHeadNumber: a.finality.observedHeadNumber.toString() } }
+        : {}),
     }),
   )
+
+/**
+ * The finality evidence of a proof bundle (`bundle.finality` of an EVM receipt bundle), if it has
+ * one in the expected shape; other bundle kinds answer undefined.
+ */
+export const finalityOfBundle = (bundle: { [field: string]: unknown }): AttestationFinality | undefined => {
+  const r = AttestationFinalityWire.safeParse(bundle['finality'])
+  return r.success ? r.data : undefined
+}
 
 export interface CertificateInput {
   id: Hex

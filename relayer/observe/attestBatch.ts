@@ -6,6 +6,7 @@ import type { Hex } from '../../types.js'
 import { type AttestContext, attestMessage } from '../attest/attestMessage.js'
 import { advanceCursor } from '../nats/cursors.js'
 import { publishEventBestEffort } from '../stream/publishEventBestEffort.js'
+import type { FinalitySetting } from '../types.js'
 import { type VerifyObservedContext, verifyObserved } from '../verify/verifyObserved.js'
 
 export interface AttestBatchContext extends AttestContext {
@@ -13,6 +14,8 @@ export interface AttestBatchContext extends AttestContext {
   /** The `isthmus-cursors` bucket. */
   cursors: KV
   concurrency: number
+  /** The source's finality setting, recorded with the cursor (F-36). */
+  finality?: FinalitySetting
 }
 
 export interface AttestBatchResult {
@@ -94,7 +97,11 @@ export const attestBatch = async (batch: SourceBatch, c: AttestBatchContext): Pr
       toArray(),
     ),
   )
-  await advanceCursor(c.cursors, c.memberId, batch.chain, batch.toBlock, c.now)
+  await advanceCursor(c.cursors, c.memberId, batch.chain, batch.toBlock, c.now, {
+    fromBlock: batch.fromBlock,
+    toBlockHash: batch.toBlockHash,
+    ...(c.finality ? { finality: c.finality } : {}),
+  })
   return {
     attested: results.filter((r) => r.kind === 'attested').map((r) => r.id),
     dropped: results.filter((r) => r.kind === 'dropped').map((r) => r.id),
