@@ -17,11 +17,22 @@ export { buildEvmReceiptBundle } from './evm/buildEvmReceiptBundle.js'
  */
 export { buildMptProof } from './evm/buildMptProof.js'
 /**
+ * Build a Merkle-Patricia trie once and serve the inclusion proof of any of its keys.
+ * @throws BundleInvalidError for no entries, a repeated key, an empty value, or a missing key
+ * @example const trie = buildMptTrie(entries); const proof = trie.proofOf(key)
+ */
+export { buildMptTrie, type MptTrie } from './evm/buildMptTrie.js'
+/**
  * Build a block's receipts trie from its JSON-RPC receipts and the proof of one receipt.
  * @throws BundleInvalidError for malformed or out-of-order receipts
  * @example const { root, proof } = buildReceiptProof(receipts, txIndex)
  */
-export { buildReceiptProof } from './evm/buildReceiptProof.js'
+/**
+ * Build a block's receipts trie once and prove any receipt of it (one trie per block, not per message).
+ * @throws BundleInvalidError for malformed or out-of-order receipts, or an index past the end
+ * @example const trie = buildReceiptTrie(receipts); const proof = trie.proofOf(txIndex)
+ */
+export { buildReceiptProof, buildReceiptTrie } from './evm/buildReceiptProof.js'
 /**
  * The strict ABI decoding of a Dispatch log's `bytes message`, and the event's topic0.
  * @throws InvalidProofError MALFORMED_ENCODING
@@ -80,6 +91,7 @@ export type {
   EvmRpcReceipt,
   MptEntry,
   MptProofInput,
+  ReceiptTrie,
   RlpItem,
   VerifyEvmReceiptBundleOptions,
   VerifyEvmReceiptBundleResult,

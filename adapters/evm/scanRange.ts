@@ -2,8 +2,10 @@ import type { Logger } from 'pino'
 import { EndpointDisagreementError, InvalidProofError, RpcError } from '../../errors.js'
 import {
   buildEvmReceiptBundle,
+  buildReceiptTrie,
   decodeDispatchData,
   type EvmFinalityEvidence,
+  type ReceiptTrie,
   verifyEvmReceiptBundle,
 } from '../../proofs/index.js'
 import { bytesToHex, decodeMessage, hexToBytes, messageIdOfEncoded } from '../../protocol/index.js'
@@ -50,7 +52,9 @@ export const scanRange = async (
   const byBlock = new Map<bigint, RpcLog[]>()
   for (const l of logs) {
     const n = BigInt(l.blockNumber)
-    byBlock.set(n, [...(byBlock.get(n) ?? []), l])
+    const list = byBlock.get(n)
+    if (list) list.push(l)
+    else byBlock.set(n, [l])
   }
   const messages: ObservedMessage[] = []
   for (const n of [...byBlock.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -114,15 +118,18 @@ const blockMessages = async (
       cause: { inconsistentLogs: 'eth_getLogs and receipts differ' },
     })
   }
+  // One trie per block: a burst of n messages in one block needs n proofs of the same n-receipt trie.
+  const receiptsTrie = buildReceiptTrie(receipts)
   return [...logs]
     .sort((a, b) => Number(BigInt(a.logIndex) - BigInt(b.logIndex)))
-    .map((l) => observed(c, block, receipts, l, finality))
+    .map((l) => observed(c, block, receipts, receiptsTrie, l, finality))
 }
 
 const observed = (
   c: ScanContext,
   block: RpcBlock,
   receipts: Awaited<ReturnType<BlockReceiptsFetcher>>,
+  receiptsTrie: ReceiptTrie,
   l: RpcLog,
   finality: EvmFinalityEvidence,
 ): ObservedMessage => {
@@ -163,6 +170,7 @@ const observed = (
     txIndex,
     logIndex: local,
     finality,
+    receiptsTrie,
   })
   // Never hand over a bundle that does not prove itself against the cross-checked hash.
   verifyEvmReceiptBundle(bundle, { bridge: c.bridge, chainId: c.chainId, trustedBlockHash: block.hash })

@@ -23,7 +23,9 @@ export const buildEvmReceiptBundle = (o: BuildEvmReceiptBundleOptions): EvmRecei
       detail: `header fields hash to ${blockHash}, not ${o.header.hash}`,
     })
   }
-  const { root, proof } = buildReceiptProof(o.receipts, o.txIndex)
+  const { root, proof } = o.receiptsTrie
+    ? { root: o.receiptsTrie.root, proof: o.receiptsTrie.proofOf(o.txIndex) }
+    : buildReceiptProof(o.receipts, o.txIndex)
   if (root !== o.header.receiptsRoot.toLowerCase()) {
     throw new InvalidProofError({
       reason: 'ROOT_MISMATCH',

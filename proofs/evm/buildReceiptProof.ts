@@ -1,8 +1,9 @@
 import { BundleInvalidError } from '../../errors.js'
 import { buildMptProof } from './buildMptProof.js'
+import { buildMptTrie } from './buildMptTrie.js'
 import { encodeReceipt } from './encodeReceipt.js'
 import { receiptKey } from './receiptKey.js'
-import type { BuildMptProofResult, EvmRpcReceipt } from './types.js'
+import type { BuildMptProofResult, EvmRpcReceipt, ReceiptTrie } from './types.js'
 
 /**
  * Build the receipts trie of a block from all its JSON-RPC receipts (in transaction order) and
@@ -10,13 +11,36 @@ import type { BuildMptProofResult, EvmRpcReceipt } from './types.js'
  * @throws BundleInvalidError for a malformed receipt, one out of order, or an index past the end
  */
 export const buildReceiptProof = (receipts: readonly EvmRpcReceipt[], txIndex: number): BuildMptProofResult => {
+  checkTxIndex(receipts, txIndex)
+  return buildMptProof(receiptEntries(receipts), receiptKey(txIndex))
+}
+
+/**
+ * The receipts trie of a block built once, for the proofs of several receipts of the same block.
+ * @throws BundleInvalidError for a malformed receipt or one out of order
+ */
+export const buildReceiptTrie = (receipts: readonly EvmRpcReceipt[]): ReceiptTrie => {
+  const trie = buildMptTrie(receiptEntries(receipts))
+  return {
+    root: trie.root,
+    proofOf: (txIndex) => {
+      checkTxIndex(receipts, txIndex)
+      return trie.proofOf(receiptKey(txIndex))
+    },
+  }
+}
+
+const checkTxIndex = (receipts: readonly EvmRpcReceipt[], txIndex: number) => {
   if (!Number.isSafeInteger(txIndex) || txIndex < 0 || txIndex >= receipts.length) {
     throw new BundleInvalidError({
       field: 'txIndex',
       expected: `an index below the block's ${receipts.length} receipts`,
     })
   }
-  const entries = receipts.map((r, i) => {
+}
+
+const receiptEntries = (receipts: readonly EvmRpcReceipt[]) =>
+  receipts.map((r, i) => {
     const field = `receipts[${i}]`
     if (
       r.transactionIndex !== undefined &&
@@ -30,5 +54,3 @@ export const buildReceiptProof = (receipts: readonly EvmRpcReceipt[], txIndex: n
     }
     return { key: receiptKey(i), value: encodeReceipt(r, field) }
   })
-  return buildMptProof(entries, receiptKey(txIndex))
-}

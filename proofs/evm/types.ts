@@ -169,6 +169,14 @@ export interface BuildEvmReceiptBundleOptions {
   /** Index of the Dispatch log within the receipt. */
   logIndex: number
   finality: EvmFinalityEvidence
+  /** The block's receipts trie from `buildReceiptTrie(receipts)`, when several bundles of one block are built. */
+  receiptsTrie?: ReceiptTrie
+}
+
+/** A block's receipts trie built once: its root and the proof of any transaction index. */
+export interface ReceiptTrie {
+  root: Hex
+  proofOf(txIndex: number): Hex[]
 }
 
 export interface VerifyEvmReceiptBundleOptions {
