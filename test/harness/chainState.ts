@@ -1,13 +1,15 @@
 // What the oracles read: each devnet bridge's Dispatch / Delivered / DeliveryFailed logs, delivery
-// progress, and NATS streams read by sequence — straight from the chains and JetStream.
+// progress, NATS streams read by sequence and the cursor bucket's history — straight from the
+// chains and JetStream.
 import { type JetStreamManager, jetstream } from '@nats-io/jetstream'
+import { Kvm } from '@nats-io/kv'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { Interface, JsonRpcProvider, type Log } from 'ethers'
 import type { DevnetManifest } from '../../cli/devnet/devnetManifest.js'
 import type { Devnet } from '../../cli/devnet/startDevnet.js'
 import { loadArtifact } from '../../contracts/artifacts.js'
 import { decodeMessage } from '../../protocol/index.js'
-import { STREAMS } from '../../relayer/index.js'
+import { BUCKETS, STREAMS } from '../../relayer/index.js'
 import type { Hex } from '../../types.js'
 
 export interface OracleChain {
@@ -241,6 +243,81 @@ export const readStream = async (
       seqs.slice(i, i + 32).map((seq) => jsm.streams.getMessage(stream, { seq }).catch(() => null)),
     )
     for (const m of got) if (m) out.push({ subject: m.subject, data: m.data })
+  }
+  return out
+}
+
+// ------------------------------------------------------------------ cursor histories (I6)
+
+/** One write of a relayer cursor as the `isthmus-cursors` history keeps it. */
+export interface CursorWrite {
+  revision: number
+  /** The last block handed off. */
+  block: bigint
+  /** The scanned range this write completed, when the relayer records it. */
+  range?: { fromBlock: bigint; toBlock: bigint; toBlockHash: Hex }
+}
+
+/** The retained history of one cursor key. */
+export interface CursorHistory {
+  key: string
+  relayer: string
+  chainRef: string
+  /** Every retained PUT, oldest first. */
+  writes: CursorWrite[]
+  /** PUTs after the last purge/delete marker (the cursor was lost there and rebuilt from the start block). */
+  sinceReset: CursorWrite[]
+  /** Older writes may have been dropped by the bucket's per-key history limit. */
+  truncated: boolean
+}
+
+const unescapeToken = (s: string) =>
+  s.replace(/=([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)))
+
+const parseCursorWrite = (revision: number, raw: Uint8Array): CursorWrite => {
+  const r = JSON.parse(new TextDecoder().decode(raw)) as {
+    block: string
+    fromBlock?: string
+    toBlock?: string
+    toBlockHash?: string
+  }
+  const w: CursorWrite = { revision, block: BigInt(r.block) }
+  if (r.fromBlock !== undefined && r.toBlock !== undefined && r.toBlockHash !== undefined)
+    w.range = { fromBlock: BigInt(r.fromBlock), toBlock: BigInt(r.toBlock), toBlockHash: r.toBlockHash as Hex }
+  return w
+}
+
+/** Every key's retained history in `isthmus-cursors` (empty when the bucket does not exist yet). */
+export const readCursorHistories = async (nc: NatsConnection): Promise<CursorHistory[]> => {
+  let kv: Awaited<ReturnType<Kvm['open']>>
+  let limit: number
+  try {
+    kv = await new Kvm(jetstream(nc, { timeout: NATS_TIMEOUT_MS })).open(BUCKETS.cursors)
+    limit = (await kv.status()).history
+  } catch {
+    return []
+  }
+  const keys: string[] = []
+  for await (const k of await kv.keys()) keys.push(k)
+  const out: CursorHistory[] = []
+  for (const key of keys) {
+    const [relayer = '', chainRef = ''] = key.split('.').map(unescapeToken)
+    const h: CursorHistory = { key, relayer, chainRef, writes: [], sinceReset: [], truncated: false }
+    let retained = 0
+    let firstIsMarker = false
+    for await (const e of await kv.history({ key })) {
+      if (retained === 0) firstIsMarker = e.operation !== 'PUT'
+      retained += 1
+      if (e.operation === 'PUT') {
+        const w = parseCursorWrite(e.revision, e.value)
+        h.writes.push(w)
+        h.sinceReset.push(w)
+      } else h.sinceReset = []
+      if (e.delta === 0) break
+    }
+    // A purge rolls the key up to its marker, so nothing before a leading marker was dropped.
+    h.truncated = retained >= limit && !firstIsMarker
+    out.push(h)
   }
   return out
 }

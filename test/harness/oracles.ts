@@ -1,22 +1,24 @@
 // Termination invariants of RELIABILITY.md §6.5, read from chain state and NATS (never from relayer
-// logs): I1 at-most-once execution, I2 nothing pending at quiescence, I3 conservation, I5 no signer
-// equivocation, I6 cursors monotone and final, I7 committee unchanged, I8 the happy path happened,
-// I9 every delivered id re-verifies from the PROOFS stream. (I4 needs a signing log with the
-// finalized head used; not checked here.)
+// logs): I1 at-most-once execution, I2 nothing pending at quiescence, I3 conservation, I4 every
+// signature made on a final block (the observed head each proof bundle / attestation records), I5
+// no signer equivocation, I6 cursors monotone and final with no holes in the scanned ranges, I7
+// committee unchanged, I8 the happy path happened, I9 every delivered id re-verifies from PROOFS.
 import { jetstream } from '@nats-io/jetstream'
-import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { Contract, Interface, type JsonRpcProvider } from 'ethers'
 import { recoverAttestationSigner, verifyProofBundle } from '../../proofs/index.js'
-import { attestationDigest } from '../../protocol/index.js'
-import { BUCKETS, parseAttestation, STREAMS } from '../../relayer/index.js'
+import { attestationDigest, decodeMessage } from '../../protocol/index.js'
+import { parseAttestation, STREAMS } from '../../relayer/index.js'
 import type { Hex } from '../../types.js'
 import {
   BRIDGE,
   type ChainScan,
+  type CursorHistory,
   NATS_TIMEOUT_MS,
+  type OracleChain,
   type OracleTarget,
   progressOf,
+  readCursorHistories,
   readStream,
   STATUS,
   scanChains,
@@ -27,7 +29,7 @@ import {
 // The target types stay importable from here (other suites build their own targets).
 export type { OracleAsset, OracleChain, OracleTarget } from './chainState.js'
 
-export type OracleId = 'I1' | 'I2' | 'I3' | 'I5' | 'I6' | 'I7' | 'I8' | 'I9'
+export type OracleId = 'I1' | 'I2' | 'I3' | 'I4' | 'I5' | 'I6' | 'I7' | 'I8' | 'I9'
 
 export interface Violation {
   oracle: OracleId
@@ -169,39 +171,81 @@ const checkAttestations = (t: OracleTarget, msgs: { subject: string; data: Uint8
 
 // ------------------------------------------------------------------ I6
 
-const unescapeToken = (s: string) =>
-  s.replace(/=([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)))
+/** Canonical block hashes by (domain, height), fetched once per check. */
+type HashAt = (domain: number, height: bigint) => Promise<string | undefined>
+
+const hashCache = (providers: Map<number, JsonRpcProvider>): HashAt => {
+  const cache = new Map<string, Promise<string | undefined>>()
+  return (domain, height) => {
+    const key = `${domain}/${height}`
+    if (!cache.has(key))
+      cache.set(
+        key,
+        providers
+          .get(domain)!
+          .getBlock(height)
+          .then((b) => b?.hash?.toLowerCase() ?? undefined),
+      )
+    return cache.get(key)!
+  }
+}
+
+/**
+ * The recorded scanned ranges of one cursor tile [start block, last cursor] with no hole: each
+ * range starts right after the previous one ends, its end is the cursor value it wrote, and its
+ * end hash is the chain's block. The first range must start at the start block unless the
+ * bucket's history limit dropped older writes. Writes without a range (older relayers) claim nothing.
+ */
+const checkScannedRanges = async (h: CursorHistory, chain: OracleChain, hashAt: HashAt, out: Violation[]) => {
+  const name = `cursor ${h.relayer}@${h.chainRef}`
+  const ranged = h.sinceReset.filter((w) => w.range)
+  const first = ranged[0]
+  const startBlock = chain.deployBlock
+  if (first && first === h.sinceReset[0] && !h.truncated && first.range!.fromBlock !== startBlock) {
+    out.push({
+      oracle: 'I6',
+      detail: `${name}: first scanned range starts at ${first.range!.fromBlock}, not at the start block ${startBlock}`,
+    })
+  }
+  for (let i = 0; i < ranged.length; i++) {
+    const { range, block, revision } = ranged[i]!
+    const r = range!
+    if (r.toBlock !== block || r.fromBlock > r.toBlock)
+      out.push({
+        oracle: 'I6',
+        detail: `${name} rev ${revision}: range [${r.fromBlock}, ${r.toBlock}] for cursor ${block}`,
+      })
+    const prev = ranged[i - 1]?.range
+    if (prev && r.fromBlock !== prev.toBlock + 1n) {
+      const what = r.fromBlock > prev.toBlock + 1n ? `hole ${prev.toBlock + 1n}..${r.fromBlock - 1n}` : 'overlap'
+      out.push({
+        oracle: 'I6',
+        detail: `${name}: scanned [${prev.fromBlock}, ${prev.toBlock}] then [${r.fromBlock}, ${r.toBlock}] (${what})`,
+      })
+    }
+    const hash = await hashAt(chain.domain, r.toBlock)
+    if (hash !== r.toBlockHash.toLowerCase())
+      out.push({ oracle: 'I6', detail: `${name}: block ${r.toBlock} recorded as ${r.toBlockHash}, chain has ${hash}` })
+  }
+}
 
 const checkCursors = async (
   t: OracleTarget,
   nc: NatsConnection,
   providers: Map<number, JsonRpcProvider>,
+  hashAt: HashAt,
   out: Violation[],
 ): Promise<number> => {
-  let kv: Awaited<ReturnType<Kvm['open']>>
-  try {
-    kv = await new Kvm(jetstream(nc, { timeout: NATS_TIMEOUT_MS })).open(BUCKETS.cursors)
-  } catch {
-    return 0
-  }
-  const keys: string[] = []
-  for await (const k of await kv.keys()) keys.push(k)
-  for (const key of keys) {
-    const [relayer, chainRef] = key.split('.').map(unescapeToken)
-    const chain = t.chains.find((c) => `evm:${c.chainId}` === chainRef)
-    const blocks: bigint[] = []
-    const hist = await kv.history({ key })
-    for await (const e of hist) {
-      if (e.operation === 'PUT')
-        blocks.push(BigInt((JSON.parse(new TextDecoder().decode(e.value)) as { block: string }).block))
-      if (e.delta === 0) break
-    }
+  const histories = await readCursorHistories(nc)
+  for (const h of histories) {
+    const blocks = h.writes.map((w) => w.block)
     blocks.forEach((b, i) => {
       if (i > 0 && b < blocks[i - 1]!)
-        out.push({ oracle: 'I6', detail: `cursor ${relayer}@${chainRef} moved back ${blocks[i - 1]} -> ${b}` })
+        out.push({ oracle: 'I6', detail: `cursor ${h.relayer}@${h.chainRef} moved back ${blocks[i - 1]} -> ${b}` })
     })
+    const chain = t.chains.find((c) => `evm:${c.chainId}` === h.chainRef)
     if (!chain) {
-      out.push({ oracle: 'I6', detail: `cursor ${key} names an unknown chain` })
+      out.push({ oracle: 'I6', detail: `cursor ${h.key} names an unknown chain` })
       continue
     }
     const head = BigInt(await providers.get(chain.domain)!.getBlockNumber())
@@ -210,11 +254,124 @@ const checkCursors = async (
     if (latest !== undefined && latest > finalized) {
       out.push({
         oracle: 'I6',
-        detail: `cursor ${relayer}@${chainRef} = ${latest} is past the finalized head ${finalized}`,
+        detail: `cursor ${h.relayer}@${h.chainRef} = ${latest} is past the finalized head ${finalized}`,
       })
     }
+    await checkScannedRanges(h, chain, hashAt, out)
   }
-  return keys.length
+  return histories.length
+}
+
+// ------------------------------------------------------------------ I4
+
+/** One signer's claim that a message's block was final: the block and the head it saw. */
+interface FinalityClaim {
+  where: string
+  chain: OracleChain
+  blockNumber: bigint
+  mode: string
+  observedHeadNumber: bigint
+  observedHeadHash: string
+}
+
+interface FinalityJson {
+  mode?: unknown
+  observedHeadNumber?: unknown
+  observedHeadHash?: unknown
+}
+
+const claimOf = (
+  where: string,
+  chain: OracleChain,
+  blockNumber: bigint,
+  f: FinalityJson | undefined,
+): FinalityClaim | undefined =>
+  f && typeof f.observedHeadNumber === 'string' && typeof f.observedHeadHash === 'string'
+    ? {
+        where,
+        chain,
+        blockNumber,
+        mode: String(f.mode),
+        observedHeadNumber: BigInt(f.observedHeadNumber),
+        observedHeadHash: f.observedHeadHash.toLowerCase(),
+      }
+    : undefined
+
+/** The finality claims of PROOFS bundles (every bundle) and of attestations that record one. */
+const finalityClaims = (
+  t: OracleTarget,
+  proofs: { subject: string; data: Uint8Array }[],
+  attestations: { subject: string; data: Uint8Array }[],
+  scans: Map<number, ChainScan>,
+  out: Violation[],
+): FinalityClaim[] => {
+  const claims: FinalityClaim[] = []
+  for (const m of proofs) {
+    const chain = t.chains.find((c) => c.domain === Number(m.subject.split('.')[2]))
+    const doc = parseJson(m.data)
+    const b = bundleOf(doc) as { kind?: unknown; blockNumber?: unknown; finality?: FinalityJson } | undefined
+    if (!chain || b?.kind !== 'evm-receipt' || typeof b.blockNumber !== 'string') continue
+    const claim = claimOf(m.subject, chain, BigInt(b.blockNumber), b.finality)
+    if (claim) claims.push(claim)
+    else out.push({ oracle: 'I4', detail: `${m.subject}: the bundle records no observed head` })
+  }
+  const dispatchedAt = new Map<string, bigint>()
+  for (const s of scans.values()) for (const d of s.dispatched) dispatchedAt.set(d.id.toLowerCase(), d.blockNumber)
+  for (const m of attestations) {
+    const a = parseJson(m.data) as
+      | { id?: unknown; sourceBlockNumber?: unknown; finality?: FinalityJson; message?: unknown }
+      | undefined
+    if (!a?.finality || typeof a.id !== 'string') continue
+    const block = dispatchedAt.get(a.id.toLowerCase())
+    if (block === undefined) continue // not a devnet message: I5/I9 territory
+    let origin: number
+    try {
+      origin = decodeMessage(String(a.message) as Hex).origin
+    } catch {
+      continue
+    }
+    const chain = t.chains.find((c) => c.domain === origin)
+    if (!chain) continue
+    if (typeof a.sourceBlockNumber === 'string' && BigInt(a.sourceBlockNumber) !== block)
+      out.push({
+        oracle: 'I4',
+        detail: `${m.subject}: claims source block ${a.sourceBlockNumber}, dispatched in ${block}`,
+      })
+    const claim = claimOf(m.subject, chain, block, a.finality)
+    if (claim) claims.push(claim)
+  }
+  return claims
+}
+
+const parseJson = (data: Uint8Array): unknown => {
+  try {
+    return JSON.parse(new TextDecoder().decode(data))
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * I4: every signature was made on a final block. The head the signer observed is at least the
+ * route's confirmations above the message's block (any depth ≥ 1 under the finalized tag), and it
+ * is the chain's block at that height — so the head descends from the message's block.
+ */
+const checkFinalityAtSigning = async (claims: FinalityClaim[], hashAt: HashAt, out: Violation[]) => {
+  for (const c of claims) {
+    const required = c.mode === 'finalized-tag' ? 1n : BigInt(c.chain.confirmations)
+    const depth = c.observedHeadNumber - c.blockNumber + 1n
+    if (depth < required)
+      out.push({
+        oracle: 'I4',
+        detail: `${c.where}: block ${c.blockNumber} signed at head ${c.observedHeadNumber} (depth ${depth} < ${required})`,
+      })
+    const hash = await hashAt(c.chain.domain, c.observedHeadNumber)
+    if (hash !== c.observedHeadHash)
+      out.push({
+        oracle: 'I4',
+        detail: `${c.where}: observed head ${c.observedHeadNumber} ${c.observedHeadHash} is not the chain's block (${hash ?? 'none'})`,
+      })
+  }
 }
 
 // ------------------------------------------------------------------ I9
@@ -265,8 +422,8 @@ export interface CheckInvariantsOptions {
 }
 
 /**
- * Check I1, I2, I3, I5, I6, I7 (when the target names a committee), I8 and I9 against the chains and NATS as they are now (call it at
- * quiescence). Returns every violation found; an empty list is a pass.
+ * Check I1-I6, I7 (when the target names a committee), I8 and I9 against the chains and NATS as
+ * they are now (call it at quiescence). Returns every violation found; an empty list is a pass.
  */
 export const checkInvariants = async (t: OracleTarget, o: CheckInvariantsOptions = {}): Promise<InvariantReport> => {
   const violations: Violation[] = []
@@ -280,8 +437,10 @@ export const checkInvariants = async (t: OracleTarget, o: CheckInvariantsOptions
       await checkCommittee(t, providers, violations)
       const attestations = await readStream(jsm, STREAMS.attestations)
       checkAttestations(t, attestations, violations)
-      const cursors = await checkCursors(t, nc, providers, violations)
+      const hashAt = hashCache(providers)
+      const cursors = await checkCursors(t, nc, providers, hashAt, violations)
       const proofs = await readStream(jsm, STREAMS.proofs)
+      await checkFinalityAtSigning(finalityClaims(t, proofs, attestations, scans, violations), hashAt, violations)
       await checkProofs(t, proofs, scans, providers, violations)
       const p = progressOf(scans, queued)
       if (p.delivered < Math.max(1, o.minDeliveries ?? 1)) {
