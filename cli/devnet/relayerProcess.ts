@@ -16,8 +16,12 @@ export interface RelayerHandle {
   /** The current process, or undefined before the first start / after stop or kill. */
   readonly process: ManagedProcess | undefined
   readonly isRunning: boolean
-  /** Spawn `isthmus start --config …` in its own process group and wait for its `relayer ready` line. */
-  start(): Promise<void>
+  /**
+   * Spawn `isthmus start --config …` in its own process group and wait for its `relayer ready` line.
+   * `env` adds variables to this one process only (e.g. `ISTHMUS_FAILPOINTS` in crash tests).
+   * @throws ProcessFailedError when it exits (with its exit code and last output) or is not ready in time
+   */
+  start(o?: RelayerStartOptions): Promise<void>
   /** Graceful: SIGTERM (and SIGCONT if paused), SIGKILL after the grace period. */
   stop(graceMs?: number): Promise<void>
   /** SIGKILL the process group, as a crash would. */
@@ -29,6 +33,11 @@ export interface RelayerHandle {
   resume(): void
   /** What the current (or last) process printed. */
   output(): string
+}
+
+export interface RelayerStartOptions {
+  /** Extra environment variables for this start only. */
+  env?: Record<string, string>
 }
 
 export interface RelayerHandleOptions {
@@ -75,7 +84,7 @@ export const isthmusCommand = (argv: string[]): { command: string; args: string[
 export const createRelayerHandle = (o: RelayerHandleOptions): RelayerHandle => {
   let proc: ManagedProcess | undefined
   let last: ManagedProcess | undefined
-  const start = async () => {
+  const start = async (so: RelayerStartOptions = {}) => {
     if (proc) throw new ProcessFailedError({ name: o.id, detail: 'already running' })
     const { command, args } = isthmusCommand(['start', '--config', o.configPath])
     const p = spawnManaged({
@@ -83,7 +92,7 @@ export const createRelayerHandle = (o: RelayerHandleOptions): RelayerHandle => {
       command,
       args,
       cwd: dirname(o.configPath),
-      env: { ...process.env, ...o.env },
+      env: { ...process.env, ...o.env, ...so.env },
       logFile: o.logFile,
     })
     proc = p
