@@ -8,9 +8,9 @@ import type { FinalitySetting } from '../types.js'
 /** How a configured finality setting compares with the one recorded for the scanned range. */
 export type FinalityVerdict = 'unrecorded' | 'same' | 'stronger' | 'weaker'
 
-/** `finalized-tag`, or `<n> confirmations`. */
+/** `finalized-tag`, or `<n> confirmation(s)`. */
 export const describeFinality = (f: FinalitySetting): string =>
-  f.mode === 'finalized-tag' ? 'finalized-tag' : `${f.confirmations} confirmations`
+  f.mode === 'finalized-tag' ? 'finalized-tag' : `${f.confirmations} confirmation${f.confirmations === 1 ? '' : 's'}`
 
 // The finalized tag is stronger than any confirmation count.
 const strength = (f: FinalitySetting): number =>
