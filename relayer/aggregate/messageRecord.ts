@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { assembleCertificate, type Committee } from '../../proofs/index.js'
-import type { Attestation, Hex } from '../../types.js'
+import type { Committee } from '../../proofs/index.js'
+import type { Hex } from '../../types.js'
 import { domain, hexAny, hexBytes, parseWire, relayerName, uintString } from '../nats/wire.js'
 
 /**
@@ -109,10 +109,26 @@ export interface VerifiedAttestation {
   relayer: string
 }
 
-const attestationsOf = (r: MessageRecord, epoch: bigint): Attestation[] =>
-  Object.entries(r.attestations)
-    .filter(([, a]) => a.epoch === epoch)
-    .map(([signer, a]) => ({ id: r.id, epoch: a.epoch, signer: signer as Hex, signature: a.signature }))
+/**
+ * The certificate of a record whose attestations were each verified (signature recovered to its
+ * signer, over this route's digest) before they were written: the first `threshold` members of the
+ * committee's epoch in arrival order, ordered by signer as the destination requires. No signature is
+ * recovered again here — that was most of the aggregator's CPU on a burst, and the destination
+ * verifies every signature itself anyway.
+ */
+const certificateOfVerified = (r: MessageRecord, committee: Committee): MessageRecord['certificate'] => {
+  const members = new Set(committee.signers.map((s) => s.toLowerCase()))
+  const chosen = Object.entries(r.attestations)
+    .filter(([signer, a]) => a.epoch === committee.epoch && members.has(signer.toLowerCase()))
+    .slice(0, committee.threshold)
+  if (chosen.length < committee.threshold) return undefined
+  chosen.sort(([x], [y]) => (x < y ? -1 : 1))
+  return {
+    epoch: committee.epoch,
+    signers: chosen.map(([signer]) => signer.toLowerCase() as Hex),
+    signatures: chosen.map(([, a]) => a.signature.toLowerCase() as Hex),
+  }
+}
 
 /**
  * Pure CAS step: add `a` to the record (creating it) and, the first time `threshold` valid
@@ -125,7 +141,8 @@ export const addAttestation = (
   cur: MessageRecord | undefined,
   a: VerifiedAttestation,
   committee: Committee,
-  digest: Hex,
+  /** The route's digest `a` was verified against (kept for callers; the record holds verified entries only). */
+  _digest: Hex,
   now: Date,
 ): MessageRecord | undefined => {
   const at = now.toISOString()
@@ -153,13 +170,9 @@ export const addAttestation = (
   if (!rec.certificate) {
     rec.epoch = committee.epoch
     rec.threshold = committee.threshold
-    const built = assembleCertificate(attestationsOf(rec, committee.epoch), committee, digest)
-    if (built.certificate) {
-      rec.certificate = {
-        epoch: built.certificate.epoch,
-        signers: built.signers,
-        signatures: built.certificate.signatures,
-      }
+    const built = certificateOfVerified(rec, committee)
+    if (built) {
+      rec.certificate = built
       if (rec.status === 'attested') rec.status = 'certified'
       rec.stages.certified ??= at
     }
