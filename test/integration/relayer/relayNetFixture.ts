@@ -31,6 +31,7 @@ import {
   type MessageRecord,
   type NodeActivity,
   type RelayerNode,
+  type RelayerNodeOptions,
   type RelayerTuning,
 } from '../../../relayer/index.js'
 import type { ChainRef, Hex } from '../../../types.js'
@@ -127,6 +128,12 @@ export interface TestNode {
   stop(): Promise<void>
 }
 
+/** Per-node extras: tunings, and node options such as roles, failpoints with a fake crash, the clock. */
+export interface StartNodeOptions {
+  tuning?: Partial<RelayerTuning>
+  node?: Pick<RelayerNodeOptions, 'roles' | 'failpoints' | 'crash' | 'now'>
+}
+
 export interface RelayNet {
   a: NetChain
   b: NetChain
@@ -137,7 +144,7 @@ export interface RelayNet {
   /** A user with home tokens on A (dev account #5) and its wallets on both chains. */
   user: { a: Wallet; b: Wallet; address: Hex }
   target: OracleTarget
-  startNode(k: number, o?: { tuning?: Partial<RelayerTuning> }): Promise<TestNode>
+  startNode(k: number, o?: StartNodeOptions): Promise<TestNode>
   /** Errors a node's `run$` ended with (a node must never die: expected empty). */
   nodeErrors: unknown[]
   record(id: Hex): Promise<MessageRecord | undefined>
@@ -266,7 +273,7 @@ export const startRelayNet = async (): Promise<RelayNet> => {
   const nodes = new Set<TestNode>()
   const errors: unknown[] = []
 
-  const startNode = async (k: number, o: { tuning?: Partial<RelayerTuning> } = {}): Promise<TestNode> => {
+  const startNode = async (k: number, o: StartNodeOptions = {}): Promise<TestNode> => {
     const member = MEMBERS[k]!
     const { log, lines } = captureLogger('debug')
     const adapters = [a, b].map((c) => createEvmAdapter(adapterOptions(c, member.deliveryKey), { log }))
@@ -285,6 +292,7 @@ export const startRelayNet = async (): Promise<RelayNet> => {
       js: jetstream(nc, { timeout: 5_000 }),
       log,
       tuning: { ...TEST_TUNING, ...o.tuning },
+      ...o.node,
     })
     const activities: NodeActivity[] = []
     const done = lastValueFrom(node.run$.pipe(tap((x) => activities.push(x))), { defaultValue: undefined }).then(
