@@ -1,6 +1,7 @@
 import { SigningKey } from 'ethers'
 import { KeyInvalidError } from '../../errors.js'
 import type { Hex } from '../../types.js'
+import { nativeSecp256k1 } from './nativeSecp256k1.js'
 import { checkDigest, SECP256K1_N } from './signatureFormat.js'
 
 const KEY = /^0x[0-9a-fA-F]{64}$/
@@ -18,5 +19,12 @@ export const signAttestation = (digest: Hex, privateKey: Hex): Hex => {
   const k = BigInt(privateKey)
   if (k === 0n || k >= SECP256K1_N)
     throw new KeyInvalidError({ source: 'signAttestation', expected: 'a scalar in [1, n-1]' })
+  if (nativeSecp256k1) {
+    const { signature, recid } = nativeSecp256k1.ecdsaSign(
+      Buffer.from(d.slice(2), 'hex'),
+      Buffer.from(privateKey.slice(2), 'hex'),
+    )
+    return `0x${Buffer.from(signature).toString('hex')}${(27 + recid).toString(16)}` as Hex
+  }
   return new SigningKey(privateKey).sign(d).serialized.toLowerCase() as Hex
 }
