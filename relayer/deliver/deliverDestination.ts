@@ -6,6 +6,7 @@ import type { DeliveryProgress, DeliveryResult, DestinationAdapter } from '../..
 import { isRelayError, RpcError, WireFormatError } from '../../errors.js'
 import type { Hex } from '../../types.js'
 import { type Failpoints, NO_FAILPOINTS } from '../failpoints.js'
+import { mapConcurrent } from '../mapConcurrent.js'
 import { type ConsumerTuning, delivererConsumer } from '../nats/durableConsumers.js'
 import { type SettleContext, settleFailed } from '../nats/settle.js'
 import { deliverySubject } from '../nats/subjects.js'
@@ -58,6 +59,9 @@ type Entry = DeliveryEntry<JsMsg>
  * blocks the others. On stop: no more pulling, the in-flight batch finishes and is acked, queued
  * certificates are nak'ed back to the other instances.
  */
+/** Messages of one delivery batch whose KV record, event and ack are written at once (distinct ids). */
+const SETTLE_CONCURRENCY = 16
+
 export const deliverDestination$ = (o: DeliverDestinationOptions): Observable<NodeActivity> => {
   const dest = o.adapter.domain
   const spec = delivererConsumer(dest, o.consumer)
@@ -84,7 +88,11 @@ export const deliverDestination$ = (o: DeliverDestinationOptions): Observable<No
     await failpoints.hit('deliver.afterBroadcast', { txHash: p.txHash, nonce: p.nonce, msgIds: p.ids })
     const ids = new Set(p.ids.map((x) => x.toLowerCase()))
     log.info({ txHash: p.txHash, nonce: p.nonce, msgIds: p.ids }, 'delivery submitted')
-    for (const e of entries) if (ids.has(e.id.toLowerCase())) await recordSubmitted(sc, e, p)
+    await mapConcurrent(
+      entries.filter((e) => ids.has(e.id.toLowerCase())),
+      SETTLE_CONCURRENCY,
+      (e) => recordSubmitted(sc, e, p),
+    )
   }
 
   /** The adapter's progress to the final results; every `submitted` is handled before the next value. */
@@ -122,30 +130,26 @@ export const deliverDestination$ = (o: DeliverDestinationOptions): Observable<No
         return out
       }
       log.warn({ err, msgIds: entries.map((x) => x.id) }, 'delivery failed')
-      const out: NodeActivity[] = []
-      for (const one of entries) out.push(...(await settleEntry(one, { kind: 'error', err })))
-      return out
+      return (
+        await mapConcurrent(entries, SETTLE_CONCURRENCY, (one) => settleEntry(one, { kind: 'error', err }))
+      ).flat()
     } finally {
       heartbeat.unsubscribe()
     }
     // F-21: the destination transaction is final; nothing is recorded or acked yet.
     if (results.some((r) => r.txHash !== undefined))
       await failpoints.hit('confirm.afterReceipt', { msgIds: entries.map((x) => x.id) })
-    const out: NodeActivity[] = []
-    for (const e of entries) {
-      const result = results.find((r) => r.id.toLowerCase() === e.id)
-      if (!result) {
-        out.push(
-          ...(await settleEntry(e, {
-            kind: 'error',
-            err: new RpcError({ chain: o.adapter.chain, method: 'deliver (no result for id)' }),
-          })),
-        )
-        continue
-      }
-      out.push(...(await settleEntry(e, { kind: 'result', result })))
-    }
-    return out
+    const byId = new Map(results.map((r) => [r.id.toLowerCase(), r]))
+    const settled = await mapConcurrent(entries, SETTLE_CONCURRENCY, (e) => {
+      const result = byId.get(e.id)
+      return settleEntry(
+        e,
+        result
+          ? { kind: 'result', result }
+          : { kind: 'error', err: new RpcError({ chain: o.adapter.chain, method: 'deliver (no result for id)' }) },
+      )
+    })
+    return settled.flat()
   }
 
   const deliverBatch = async (msgs: JsMsg[]): Promise<NodeActivity[]> => {
