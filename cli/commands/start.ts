@@ -68,12 +68,14 @@ export const startCommand: CliCommand = {
       log.fatal({ err, code: isRelayError(err) ? err.code : undefined }, 'relayer failed to start')
       throw err
     }
+    // Handlers first: a supervisor may signal the moment it reads "relayer ready".
+    const signalled = untilSignalOr(relayer.done)
     log.info(
       { memberId: relayer.memberId, signer: relayer.signer, routes: relayer.routes.map((r) => `${r.from}->${r.to}`) },
       'relayer ready',
     )
     let forced = false
-    const signal = await untilSignalOr(relayer.done)
+    const signal = await signalled
     log.info({ signal }, 'relayer shutting down')
     // A second signal means "now": exit without waiting for in-flight work.
     const force = () => {
