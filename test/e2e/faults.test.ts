@@ -61,8 +61,11 @@ describe('faults of the PR tier, end to end', () => {
     }
     // Right after: the adapter backfills from its cursor with getLogs, old and new alike.
     await client.dispatchApp({ from: 'A', user, recipient: devnet.b.recipient, payloads: payloads('f05-after', 10) })
-    const { progress } = await e.settleAndCheck({ timeoutMs: 120_000, minDeliveries: before + 25 })
+    const { progress, report } = await e.settleAndCheck({ timeoutMs: 120_000, minDeliveries: before + 25 })
     expect(progress.delivered).toBe(before + 25)
+    // I4 and I6's hole check ran on real data: the relayers record heads and scanned ranges.
+    expect(report.stats.finalityClaims).toBeGreaterThanOrEqual(2 * report.stats.proofBundles)
+    expect(report.stats.scannedRanges).toBeGreaterThan(0)
     expect(await client.recipientCalls('B')).toBe(callsB + 20n)
     expect(await client.recipientCalls('A')).toBe(callsA + 5n)
   })

@@ -19,15 +19,9 @@ export interface LogLine {
 // The relayer logs level labels; pino's numbers are accepted too.
 const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 }
 
-/** Every JSON log line the relayer wrote so far, across restarts. */
-export const logLines = (r: RelayerHandle): LogLine[] => {
-  let text: string
-  try {
-    text = readFileSync(r.logFile, 'utf8')
-  } catch {
-    return []
-  }
-  return text.split('\n').flatMap((l) => {
+/** The JSON log lines in a relayer's output (other lines, such as the one-line startup error, are left out). */
+export const parseLogLines = (text: string): LogLine[] =>
+  text.split('\n').flatMap((l) => {
     if (!l.startsWith('{')) return []
     try {
       const j = JSON.parse(l) as { level?: unknown; msg?: unknown }
@@ -37,6 +31,14 @@ export const logLines = (r: RelayerHandle): LogLine[] => {
       return []
     }
   })
+
+/** Every JSON log line the relayer wrote so far, across restarts (its log file; appended asynchronously). */
+export const logLines = (r: RelayerHandle): LogLine[] => {
+  try {
+    return parseLogLines(readFileSync(r.logFile, 'utf8'))
+  } catch {
+    return []
+  }
 }
 
 /** Log lines about one message id (a `msgId` field, or an id in `msgIds`). */

@@ -45,6 +45,10 @@ export interface InvariantReport {
     attestations: number
     proofBundles: number
     cursors: number
+    /** I6: recorded scanned ranges checked for holes (0 when the relayers record none). */
+    scannedRanges: number
+    /** I4: signing-time finality claims checked (PROOFS bundles, attestations that record a head). */
+    finalityClaims: number
     /** Per asset id: locked on the home chain and wrapped supply on the remote chain. */
     supply: Record<Hex, { locked: bigint; wrapped: bigint }>
   }
@@ -196,7 +200,12 @@ const hashCache = (providers: Map<number, JsonRpcProvider>): HashAt => {
  * end hash is the chain's block. The first range must start at the start block unless the
  * bucket's history limit dropped older writes. Writes without a range (older relayers) claim nothing.
  */
-const checkScannedRanges = async (h: CursorHistory, chain: OracleChain, hashAt: HashAt, out: Violation[]) => {
+const checkScannedRanges = async (
+  h: CursorHistory,
+  chain: OracleChain,
+  hashAt: HashAt,
+  out: Violation[],
+): Promise<number> => {
   const name = `cursor ${h.relayer}@${h.chainRef}`
   const ranged = h.sinceReset.filter((w) => w.range)
   const first = ranged[0]
@@ -227,6 +236,7 @@ const checkScannedRanges = async (h: CursorHistory, chain: OracleChain, hashAt: 
     if (hash !== r.toBlockHash.toLowerCase())
       out.push({ oracle: 'I6', detail: `${name}: block ${r.toBlock} recorded as ${r.toBlockHash}, chain has ${hash}` })
   }
+  return ranged.length
 }
 
 const checkCursors = async (
@@ -235,8 +245,9 @@ const checkCursors = async (
   providers: Map<number, JsonRpcProvider>,
   hashAt: HashAt,
   out: Violation[],
-): Promise<number> => {
+): Promise<{ cursors: number; scannedRanges: number }> => {
   const histories = await readCursorHistories(nc)
+  let scannedRanges = 0
   for (const h of histories) {
     const blocks = h.writes.map((w) => w.block)
     blocks.forEach((b, i) => {
@@ -257,9 +268,9 @@ const checkCursors = async (
         detail: `cursor ${h.relayer}@${h.chainRef} = ${latest} is past the finalized head ${finalized}`,
       })
     }
-    await checkScannedRanges(h, chain, hashAt, out)
+    scannedRanges += await checkScannedRanges(h, chain, hashAt, out)
   }
-  return histories.length
+  return { cursors: histories.length, scannedRanges }
 }
 
 // ------------------------------------------------------------------ I4
@@ -438,9 +449,10 @@ export const checkInvariants = async (t: OracleTarget, o: CheckInvariantsOptions
       const attestations = await readStream(jsm, STREAMS.attestations)
       checkAttestations(t, attestations, violations)
       const hashAt = hashCache(providers)
-      const cursors = await checkCursors(t, nc, providers, hashAt, violations)
+      const { cursors, scannedRanges } = await checkCursors(t, nc, providers, hashAt, violations)
       const proofs = await readStream(jsm, STREAMS.proofs)
-      await checkFinalityAtSigning(finalityClaims(t, proofs, attestations, scans, violations), hashAt, violations)
+      const claims = finalityClaims(t, proofs, attestations, scans, violations)
+      await checkFinalityAtSigning(claims, hashAt, violations)
       await checkProofs(t, proofs, scans, providers, violations)
       const p = progressOf(scans, queued)
       if (p.delivered < Math.max(1, o.minDeliveries ?? 1)) {
@@ -458,6 +470,8 @@ export const checkInvariants = async (t: OracleTarget, o: CheckInvariantsOptions
           attestations: attestations.length,
           proofBundles: proofs.length,
           cursors,
+          scannedRanges,
+          finalityClaims: claims.length,
           supply,
         },
       }
