@@ -29,6 +29,9 @@ import { publishEventBestEffort } from '../stream/publishEventBestEffort.js'
 import type { Clock, NodeActivity, ReleaseActionKind } from '../types.js'
 import { createQueuedTransfers, type QueuedTransfer, type QueuedTransfers } from './queuedTransfers.js'
 
+/** How `encodeMessageRecord` (JSON.stringify) writes a queued status. */
+const QUEUED_MARK = '"status":"queued"'
+
 export interface ReleaseQueuedOptions {
   adapter: DestinationAdapter
   js: JetStreamClient
@@ -191,6 +194,9 @@ export const releaseQueued$ = (o: ReleaseQueuedOptions): Observable<NodeActivity
   const c: Ctx = { o, log, queued: createQueuedTransfers(o.adapter.domain) }
   const watch$ = watchKv$(o.messages).pipe(
     tap((ch) => {
+      // Every record update of the bucket passes here; decoding them all cost real CPU on bursts.
+      // Untracked records that are not queued would be a no-op below, so skip their decode.
+      if (ch.value && !c.queued.get(ch.key as Hex) && !Buffer.from(ch.value).includes(QUEUED_MARK)) return
       let rec: MessageRecord | undefined
       try {
         rec = ch.value ? decodeMessageRecord(ch.value) : undefined
