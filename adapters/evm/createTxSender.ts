@@ -21,7 +21,7 @@ import type { NonceManager } from './createNonceManager.js'
 import type { RpcClient } from './createRpcClient.js'
 import { bumpedFees, type Fees, initialFees } from './feePolicy.js'
 import { type RpcBlock, type RpcReceipt, type RpcTransaction, toQuantity } from './rpcTypes.js'
-import { classifySendFault } from './toRelayError.js'
+import { classifySendFault, isInsufficientFunds } from './toRelayError.js'
 
 export interface TxSenderOptions {
   chain: ChainRef
@@ -121,7 +121,10 @@ export const createTxSender = (o: TxSenderOptions): TxSender => {
     } catch (e) {
       const kind = classifySendFault(e)
       if (kind === 'already-known' || (await isKnown(s.hash))) return 'ok'
-      o.log.warn({ err: e, txHash: s.hash, kind }, 'broadcast failed')
+      if (isInsufficientFunds(e)) {
+        // F-34: this relayer cannot deliver until refunded; the others take its messages over.
+        o.log.error({ alert: 'signer-funds', err: e, txHash: s.hash }, 'ALERT delivery signer cannot pay for gas')
+      } else o.log.warn({ err: e, txHash: s.hash, kind }, 'broadcast failed')
       return kind
     }
   }

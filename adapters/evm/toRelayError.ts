@@ -57,6 +57,12 @@ export const classifySendFault = (e: unknown): SendFaultKind => {
   return 'other'
 }
 
+/** A broadcast refused because the sender cannot pay for gas (geth, EDR and most providers word it so). */
+export const isInsufficientFunds = (e: unknown): boolean => {
+  const f = jsonRpcFaultOf(e)
+  return f !== undefined && /insufficient funds|enough funds/i.test(f.message)
+}
+
 // -32005 limit exceeded (EIP-1474), -32603 internal error: both transient on public endpoints.
 const RETRYABLE_RPC_CODES = new Set([-32005, -32603, 429])
 

@@ -220,11 +220,14 @@ describe('faults of the PR tier, end to end', () => {
       }
       const { progress } = await e.settleAndCheck({ timeoutMs: 120_000, minDeliveries: before + 20 })
       expect(progress.delivered).toBe(before + 20)
-      // The drained relayer names the cause. (F-34 asks for an ALERT before the account is empty;
-      // today the relayer logs each refused broadcast at warn, with the node's "not enough funds".)
+      // The drained relayer raises the F-34 alert, naming the node's "not enough funds" as the cause.
       const funds = logLines(victim)
         .slice(fromLine)
-        .filter((l) => l.level >= 40 && /enough funds|insufficient funds/i.test(JSON.stringify(l)))
+        .filter(
+          (l) =>
+            (l as { alert?: string }).alert === 'signer-funds' &&
+            /enough funds|insufficient funds/i.test(JSON.stringify(l)),
+        )
       expect(funds.length).toBeGreaterThan(0)
       // Every one executed once, by the funded relayers: the drained account never paid for a transaction.
       const scans = await scanChains(e.target)
