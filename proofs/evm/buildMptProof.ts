@@ -1,7 +1,7 @@
 import { BundleInvalidError } from '../../errors.js'
 import { keccak, keccakHex, toHex } from './bytes.js'
 import { encodeRlp } from './encodeRlp.js'
-import { encodeHexPrefix, toNibbles } from './nibbles.js'
+import { commonPrefix, encodeHexPrefix, toNibbles } from './nibbles.js'
 import type { BuildMptProofResult, MptEntry, RlpItem } from './types.js'
 
 interface Item {
@@ -26,17 +26,6 @@ const make = (node: RlpItem[], onPath: boolean, below: Built | undefined): Built
 }
 
 const refOf = (child: Built): RlpItem => (child.encoded.length < 32 ? child.node : keccak(child.encoded))
-
-const commonPrefix = (items: Item[], depth: number): number => {
-  const first = items[0]!.path
-  let n = first.length - depth
-  for (const it of items) {
-    let i = 0
-    while (i < n && it.path[depth + i] === first[depth + i]) i++
-    n = i
-  }
-  return n
-}
 
 const build = (items: Item[], depth: number, target: Uint8Array | null): Built => {
   if (items.length === 1) {

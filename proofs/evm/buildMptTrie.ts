@@ -2,7 +2,7 @@ import { BundleInvalidError } from '../../errors.js'
 import type { Hex } from '../../types.js'
 import { keccak, keccakHex, toHex } from './bytes.js'
 import { encodeRlp } from './encodeRlp.js'
-import { encodeHexPrefix, toNibbles } from './nibbles.js'
+import { commonPrefix, encodeHexPrefix, toNibbles } from './nibbles.js'
 import type { MptEntry, RlpItem } from './types.js'
 
 interface Item {
@@ -26,17 +26,6 @@ export interface MptTrie {
 const EMPTY = new Uint8Array(0)
 // A child under 32 bytes is embedded in its parent, not a proof node of its own.
 const refOf = (child: TrieNode): RlpItem => (child.encoded.length < 32 ? child.node : keccak(child.encoded))
-
-const commonPrefix = (items: Item[], depth: number): number => {
-  const first = items[0]!.path
-  let n = first.length - depth
-  for (const it of items) {
-    let i = 0
-    while (i < n && it.path[depth + i] === first[depth + i]) i++
-    n = i
-  }
-  return n
-}
 
 const build = (items: Item[], depth: number): TrieNode => {
   if (items.length === 1) {

@@ -45,3 +45,15 @@ export const encodeHexPrefix = (nibbles: Uint8Array, isLeaf: boolean): Uint8Arra
   for (let o = 1; i < nibbles.length; o++, i += 2) out[o] = (nibbles[i]! << 4) | nibbles[i + 1]!
   return out
 }
+
+/** Length of the nibble prefix that every path shares from `depth` on (trie builders' extension nodes). */
+export const commonPrefix = (items: readonly { path: Uint8Array }[], depth: number): number => {
+  const first = items[0]!.path
+  let n = first.length - depth
+  for (const it of items) {
+    let i = 0
+    while (i < n && it.path[depth + i] === first[depth + i]) i++
+    n = i
+  }
+  return n
+}

@@ -2,7 +2,7 @@
 // (NT-04..NT-07), wrong domain, chain id, deployment, body kind and version (BI-40, BI-41, BI-43, BI-44).
 import { concat, dataSlice, toBeHex, Wallet, zeroPadValue } from 'ethers'
 import fc from 'fast-check'
-import { type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
+import type { HardhatNode } from '../../../cli/devnet/startHardhatNode.js'
 import { deployBridge } from '../../../contracts/deploy.js'
 import { addressToBytes32, encodeTokenTransferBody, evmBridgeRef } from '../../../protocol/index.js'
 import type { Hex } from '../../../types.js'
@@ -16,10 +16,9 @@ import {
   LOCAL,
   revertOf,
   STATUS,
-  setupFixture,
-  snapshotter,
   statusOf,
   transferMessage,
+  useFixture,
 } from './fixture.js'
 
 const CURVE_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
@@ -45,18 +44,10 @@ const SHAPE_ERRORS = [
 
 let node: HardhatNode
 let f: Fixture
-let reset: () => Promise<void>
-
-beforeAll(async () => {
-  node = await startHardhatNode({ chainId: 31337n })
-  f = await setupFixture(node)
-  reset = await snapshotter(node)
-}, 60_000)
-afterAll(async () => {
-  f?.provider.destroy()
-  await node?.stop()
+useFixture((n, fx) => {
+  node = n
+  f = fx
 })
-afterEach(async () => reset())
 
 const chunks = (sigs: Hex): Hex[] =>
   Array.from({ length: (sigs.length - 2) / 130 }, (_, i) => dataSlice(sigs, i * 65, i * 65 + 65) as Hex)

@@ -2,7 +2,6 @@
 // equivocation, batches and privileged-target refusal (NT-09, NT-10).
 import { concat } from 'ethers'
 import fc from 'fast-check'
-import { type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
 import { addressToBytes32, encodeTokenTransferBody } from '../../../protocol/index.js'
 import type { Hex } from '../../../types.js'
 import {
@@ -18,28 +17,17 @@ import {
   REMOTE,
   revertOf,
   STATUS,
-  setupFixture,
-  snapshotter,
   statusOf,
   transferMessage,
+  useFixture,
 } from './fixture.js'
 
 const BENEFICIARY = '0x00000000000000000000000000000000000000e1'
 
-let node: HardhatNode
 let f: Fixture
-let reset: () => Promise<void>
-
-beforeAll(async () => {
-  node = await startHardhatNode({ chainId: 31337n })
-  f = await setupFixture(node)
-  reset = await snapshotter(node)
-}, 60_000)
-afterAll(async () => {
-  f?.provider.destroy()
-  await node?.stop()
+useFixture((_node, fx) => {
+  f = fx
 })
-afterEach(async () => reset())
 
 const balance = async (token: Fixture['home'], who: string): Promise<bigint> => token.getFunction('balanceOf')(who)
 

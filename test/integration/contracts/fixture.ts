@@ -14,7 +14,7 @@ import {
   toUtf8Bytes,
   Wallet,
 } from 'ethers'
-import { HARDHAT_DEV_KEYS, type HardhatNode } from '../../../cli/devnet/startHardhatNode.js'
+import { HARDHAT_DEV_KEYS, type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
 import { loadArtifact } from '../../../contracts/artifacts.js'
 import { deployBridge, deployTestToken, registerHomeAsset, registerRemoteAsset } from '../../../contracts/deploy.js'
 import { artifactsDir } from '../../../contracts/paths.js'
@@ -241,4 +241,26 @@ export const snapshotter = async (node: HardhatNode): Promise<() => Promise<void
 export const increaseTime = async (node: HardhatNode, seconds: number): Promise<void> => {
   await node.rpc('evm_increaseTime', [seconds])
   await node.rpc('evm_mine')
+}
+
+/**
+ * Register the hooks every contract test file uses: one real hardhat node and the deployed
+ * fixture for the file (`ready` receives them), and a snapshot revert after each test.
+ */
+export const useFixture = (ready: (node: HardhatNode, f: Fixture) => void): void => {
+  let node: HardhatNode | undefined
+  let f: Fixture | undefined
+  let reset: () => Promise<void> = async () => {}
+  beforeAll(async () => {
+    const n = await startHardhatNode({ chainId: 31337n })
+    node = n
+    f = await setupFixture(n)
+    reset = await snapshotter(n)
+    ready(n, f)
+  }, 60_000)
+  afterAll(async () => {
+    f?.provider.destroy()
+    await node?.stop()
+  })
+  afterEach(async () => reset())
 }

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { ContractFactory, Wallet } from 'ethers'
-import { HARDHAT_DEV_KEYS, type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
+import { HARDHAT_DEV_KEYS, type HardhatNode } from '../../../cli/devnet/startHardhatNode.js'
 import { loadArtifact } from '../../../contracts/artifacts.js'
 import { deployBridge, deployTestToken, minThreshold, registerHomeAsset } from '../../../contracts/deploy.js'
 import { ConfigInvalidError, DeployFailedError } from '../../../errors.js'
@@ -20,28 +20,19 @@ import {
   REMOTE,
   revertOf,
   STATUS,
-  setupFixture,
-  snapshotter,
   statusOf,
   transferMessage,
+  useFixture,
 } from './fixture.js'
 
 const BENEFICIARY = '0x00000000000000000000000000000000000000e2'
 
 let node: HardhatNode
 let f: Fixture
-let reset: () => Promise<void>
-
-beforeAll(async () => {
-  node = await startHardhatNode({ chainId: 31337n })
-  f = await setupFixture(node)
-  reset = await snapshotter(node)
-}, 60_000)
-afterAll(async () => {
-  f?.provider.destroy()
-  await node?.stop()
+useFixture((n, fx) => {
+  node = n
+  f = fx
 })
-afterEach(async () => reset())
 
 const addresses = (keys: readonly string[]) => keys.map((k) => new Wallet(k).address)
 const supply = async (): Promise<bigint> => f.wrapped.getFunction('totalSupply')()

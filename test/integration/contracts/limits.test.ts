@@ -1,4 +1,4 @@
-import { type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
+import type { HardhatNode } from '../../../cli/devnet/startHardhatNode.js'
 import { setLargeTransfer, setRateLimit } from '../../../contracts/deploy.js'
 import {
   asRelayer,
@@ -10,28 +10,19 @@ import {
   increaseTime,
   revertOf,
   STATUS,
-  setupFixture,
-  snapshotter,
   statusOf,
   transferMessage,
+  useFixture,
 } from './fixture.js'
 
 const BENEFICIARY = '0x00000000000000000000000000000000000000e2'
 
 let node: HardhatNode
 let f: Fixture
-let reset: () => Promise<void>
-
-beforeAll(async () => {
-  node = await startHardhatNode({ chainId: 31337n })
-  f = await setupFixture(node)
-  reset = await snapshotter(node)
-}, 60_000)
-afterAll(async () => {
-  f?.provider.destroy()
-  await node?.stop()
+useFixture((n, fx) => {
+  node = n
+  f = fx
 })
-afterEach(async () => reset())
 
 const supply = async (): Promise<bigint> => f.wrapped.getFunction('totalSupply')()
 const tx = async (p: Promise<{ wait(): Promise<unknown> }>) => (await p).wait()

@@ -1,4 +1,3 @@
-import { type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
 import { loadArtifact } from '../../../contracts/artifacts.js'
 import { deployTestToken, registerHomeAsset } from '../../../contracts/deploy.js'
 import { addressToBytes32, decodeBody, decodeMessage } from '../../../protocol/index.js'
@@ -10,27 +9,16 @@ import {
   type Fixture,
   REMOTE,
   revertOf,
-  setupFixture,
-  snapshotter,
   transferMessage,
+  useFixture,
 } from './fixture.js'
 
 const BENEFICIARY = '0x00000000000000000000000000000000000000e2'
 
-let node: HardhatNode
 let f: Fixture
-let reset: () => Promise<void>
-
-beforeAll(async () => {
-  node = await startHardhatNode({ chainId: 31337n })
-  f = await setupFixture(node)
-  reset = await snapshotter(node)
-}, 60_000)
-afterAll(async () => {
-  f?.provider.destroy()
-  await node?.stop()
+useFixture((_node, fx) => {
+  f = fx
 })
-afterEach(async () => reset())
 
 const supply = async (): Promise<bigint> => f.wrapped.getFunction('totalSupply')()
 const tx = async (p: Promise<{ wait(): Promise<unknown> }>) => (await p).wait()
