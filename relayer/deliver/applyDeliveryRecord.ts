@@ -59,8 +59,20 @@ export const applyDeliveryRecord = (
   ch: DeliveryRecordChange,
   now: Date,
 ): MessageRecord | undefined => {
-  if (!cur || cur.status === 'delivered') return undefined
+  if (!cur) return undefined
   const at = now.toISOString()
+  if (cur.status === 'delivered') {
+    // Two instances can settle one id: the one that saw "already delivered" may record first, without
+    // the transaction. The one that sent it may then add its hash; nothing else changes a delivered record.
+    if (ch.status !== 'delivered' || !ch.txHash || cur.delivery?.txHash) return undefined
+    const delivery = {
+      ...(cur.delivery ?? { chain: ch.chain, relayer: ch.relayer }),
+      relayer: ch.relayer,
+      txHash: ch.txHash,
+      ...(ch.blockNumber !== undefined ? { blockNumber: ch.blockNumber } : {}),
+    }
+    return { ...cur, delivery, updatedAt: at }
+  }
   if (ch.status === 'submitted') return applySubmitted(cur, ch, at)
   if (ch.status === 'queued' && cur.status === 'queued') {
     // Only a release time learnt later is worth a write.

@@ -87,7 +87,15 @@ describe('relayer: submitted events, releases of queued transfers, failpoints (2
       // Chain time reaches releaseAt: one release, KV delivered, a delivered event.
       await b.node.rpc('evm_setNextBlockTimestamp', [Number(releaseAt!)])
       await b.node.rpc('evm_mine')
-      const rec = await recordWith(id, 'delivered')
+      // Every node's releaser may settle it; the one that sent the release adds its tx hash.
+      const rec = await waitUntil(
+        async () => {
+          const r = await net.record(id)
+          return r?.status === 'delivered' && r.delivery?.txHash ? r : undefined
+        },
+        20_000,
+        `KV delivered with the release tx of ${id}`,
+      )
       expect(await net.statusOn(b, id)).toBe(STATUS.delivered)
       expect(await net.deliveredEvents(b, id)).toBe(1) // I1
       const [ev] = await b.bridge.queryFilter(b.bridge.filters.Delivered!(id), b.deployBlock)

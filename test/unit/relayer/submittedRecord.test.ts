@@ -139,3 +139,37 @@ describe('submitted events', () => {
     expect(eventMsgId(ev(TX1))).not.toBe(eventMsgId(ev(TX2)))
   })
 })
+
+describe('applyDeliveryRecord on a delivered record', () => {
+  const settled = (txHash?: Hex) =>
+    ({ status: 'delivered', chain: 'evm:2', relayer: 'r2', ...(txHash ? { txHash, blockNumber: 9n } : {}) }) as const
+  const deliveredWithout = () => applyDeliveryRecord(certified(), settled(), T(2))!
+
+  it('lets the instance that sent the transaction add its hash after another recorded "already delivered"', () => {
+    const first = deliveredWithout()
+    expect(first.delivery?.txHash).toBeUndefined()
+    const completed = applyDeliveryRecord(first, settled(TX1), T(3))!
+    expect(completed.status).toBe('delivered')
+    expect(completed.delivery).toMatchObject({ txHash: TX1, blockNumber: 9n })
+    expect(completed.stages).toEqual(first.stages)
+  })
+
+  it('changes nothing once the hash is known, and never moves a delivered record to another status', () => {
+    const done = applyDeliveryRecord(deliveredWithout(), settled(TX1), T(3))!
+    expect(applyDeliveryRecord(done, settled(TX2), T(4))).toBeUndefined()
+    expect(
+      applyDeliveryRecord(
+        done,
+        { status: 'submitted', chain: 'evm:2', relayer: 'r3', txHash: TX2, nonce: 4n } as never,
+        T(4),
+      ),
+    ).toBeUndefined()
+    expect(
+      applyDeliveryRecord(
+        done,
+        { status: 'failed', chain: 'evm:2', relayer: 'r3', reason: 'UNKNOWN', retryable: true } as never,
+        T(4),
+      ),
+    ).toBeUndefined()
+  })
+})
