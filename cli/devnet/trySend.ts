@@ -139,10 +139,10 @@ export const trySend = async (a: TrySendArgs, print: (line: string) => void): Pr
 
 const run = async () => {
   try {
-    const { status } = await trySend(parseTrySendArgs(process.argv.slice(2)), (l) => console.log(l))
+    const { status } = await trySend(parseTrySendArgs(process.argv.slice(2)), (l) => process.stdout.write(`${l}\n`))
     process.exitCode = status === 1 ? 0 : 1
   } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e))
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`)
     process.exitCode = e instanceof UsageError ? 2 : 1
   }
 }
