@@ -1,3 +1,4 @@
+import type { EvmRpcHeader } from '../../proofs/index.js'
 import type { Hex } from '../../types.js'
 
 /** A log as eth_getLogs / receipts return it. */
@@ -13,30 +14,12 @@ export interface RpcLog {
   removed?: boolean
 }
 
-/** A block as eth_getBlockByNumber(n, false) returns it: header fields plus transaction hashes. */
-export interface RpcBlock {
-  number: Hex
+/**
+ * A block as eth_getBlockByNumber(n, false) returns it: the header fields `proofs/` hashes, a
+ * hash that is always present here, and the transaction hashes.
+ */
+export interface RpcBlock extends EvmRpcHeader {
   hash: Hex
-  parentHash: Hex
-  sha3Uncles: Hex
-  miner: Hex
-  stateRoot: Hex
-  transactionsRoot: Hex
-  receiptsRoot: Hex
-  logsBloom: Hex
-  difficulty: Hex
-  gasLimit: Hex
-  gasUsed: Hex
-  timestamp: Hex
-  extraData: Hex
-  mixHash: Hex
-  nonce: Hex
-  baseFeePerGas?: Hex | null
-  withdrawalsRoot?: Hex | null
-  blobGasUsed?: Hex | null
-  excessBlobGas?: Hex | null
-  parentBeaconBlockRoot?: Hex | null
-  requestsHash?: Hex | null
   transactions: Hex[]
 }
 

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream'
 import { type JetStreamClient, type JetStreamManager, jetstream, type StoredMsg } from '@nats-io/jetstream'
 import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
@@ -13,10 +12,8 @@ import {
   toUtf8Bytes,
   Wallet,
 } from 'ethers'
-import type { Logger } from 'pino'
 import { lastValueFrom, tap } from 'rxjs'
 import { type ChainAdapter, createEvmAdapter, type EvmAdapterOptions } from '../../../adapters/index.js'
-import { createLogger } from '../../../cli/createLogger.js'
 import { HARDHAT_DEV_KEYS, type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
 import { type NatsServer, startNatsServer } from '../../../cli/devnet/startNatsServer.js'
 import { loadArtifact } from '../../../contracts/artifacts.js'
@@ -66,23 +63,9 @@ export const TEST_TUNING: Partial<RelayerTuning> = {
   delivererConsumer: { ackWaitMs: 10_000, maxDeliver: 10 },
 }
 
-export interface CapturedLog {
-  level: string
-  msg: string
-  [k: string]: unknown
-}
+import { type CapturedLog, captureLogger } from '../../harness/captureLogger.js'
 
-/** A real pino logger (the project's) whose JSON lines are kept for assertions. */
-export const captureLogger = (level = 'debug'): { log: Logger; lines: CapturedLog[] } => {
-  const lines: CapturedLog[] = []
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as CapturedLog)
-      done()
-    },
-  })
-  return { log: createLogger({ level: level as 'debug' }, sink), lines }
-}
+export { type CapturedLog, captureLogger }
 
 /** Poll `check` every 100 ms until it returns a value, at most `timeoutMs` (bounded). */
 export const waitUntil = async <T>(

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream'
 import {
   Contract,
   ContractFactory,
@@ -9,10 +8,8 @@ import {
   toUtf8Bytes,
   Wallet,
 } from 'ethers'
-import type { Logger } from 'pino'
 import { filter, firstValueFrom, type Observable, scan, takeWhile, timeout, toArray } from 'rxjs'
 import type { EvmAdapterOptions, SourceBatch } from '../../../../adapters/index.js'
-import { createLogger } from '../../../../cli/createLogger.js'
 import { HARDHAT_DEV_KEYS, type HardhatNode, startHardhatNode } from '../../../../cli/devnet/startHardhatNode.js'
 import { loadArtifact } from '../../../../contracts/artifacts.js'
 import { deployBridge as deployBridgeContract } from '../../../../contracts/deploy.js'
@@ -112,24 +109,7 @@ export const adapterOptions = (
   ...extra,
 })
 
-export interface CapturedLog {
-  level: string
-  msg: string
-  alert?: string
-  [k: string]: unknown
-}
-
-/** A real pino logger (the project's) whose JSON lines are kept for assertions. */
-export const captureLogger = (level = 'debug'): { log: Logger; lines: CapturedLog[] } => {
-  const lines: CapturedLog[] = []
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as CapturedLog)
-      done()
-    },
-  })
-  return { log: createLogger({ level: level as 'debug' }, sink), lines }
-}
+export { type CapturedLog, captureLogger } from '../../../harness/captureLogger.js'
 
 /** Poll `check` every 25 ms until it returns a value, at most `timeoutMs`. */
 export const waitUntil = async <T>(
