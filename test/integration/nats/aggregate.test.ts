@@ -37,7 +37,7 @@ import {
   publishAttestation,
   routeFor,
 } from './attestationFixture.js'
-import { eventually, type NatsFixture, startNatsFixture } from './natsFixture.js'
+import { eventually, type NatsFixture, startNatsFixture, useNatsWithTopology } from './natsFixture.js'
 
 jest.setTimeout(60_000)
 
@@ -259,12 +259,9 @@ describe('aggregateAttestations with byzantine and malformed input', () => {
 
 describe('aggregateAttestations when an instance crashes after the effect, before the ack (F-16)', () => {
   let f: NatsFixture
-  beforeAll(async () => {
-    f = await startNatsFixture()
-    const { js } = await f.connect('setup')
-    await ensureTopology(js)
+  useNatsWithTopology((x) => {
+    f = x
   })
-  afterAll(() => f.close())
 
   it('redelivers to another instance, which finds the work done and publishes nothing new', async () => {
     const durable = spec('aggregator', { ackWaitMs: 1_000 })

@@ -5,13 +5,12 @@ import { firstValueFrom, take, toArray } from 'rxjs'
 import { KvConflictError, WireFormatError } from '../../../errors.js'
 import { advanceCursor, cursorKey, tryGetCursor } from '../../../relayer/nats/cursors.js'
 import { delivererConsumer, ensureDurableConsumer } from '../../../relayer/nats/durableConsumers.js'
-import { ensureTopology } from '../../../relayer/nats/ensureTopology.js'
 import { fromConsumer$ } from '../../../relayer/nats/fromConsumer.js'
 import { updateWithCas } from '../../../relayer/nats/kvCas.js'
 import { publishDedup } from '../../../relayer/nats/publishDedup.js'
 import { BUCKETS, deliverySubject, STREAMS } from '../../../relayer/nats/subjects.js'
 import { rejected } from '../../harness/thrown.js'
-import { eventually, type NatsFixture, startNatsFixture } from './natsFixture.js'
+import { eventually, type NatsFixture, useNatsWithTopology } from './natsFixture.js'
 
 jest.setTimeout(60_000)
 
@@ -21,12 +20,9 @@ const counter = { decode: (raw: Uint8Array) => JSON.parse(dec.decode(raw)) as { 
 
 describe('KV helpers (real nats-server)', () => {
   let f: NatsFixture
-  beforeAll(async () => {
-    f = await startNatsFixture()
-    const { js } = await f.connect('setup')
-    await ensureTopology(js)
+  useNatsWithTopology((x) => {
+    f = x
   })
-  afterAll(() => f.close())
 
   it('loses no update when 3 clients race 30 compare-and-set increments on one key', async () => {
     const clients = await Promise.all(
@@ -95,12 +91,9 @@ describe('KV helpers (real nats-server)', () => {
 
 describe('DELIVERIES work queue (real nats-server)', () => {
   let f: NatsFixture
-  beforeAll(async () => {
-    f = await startNatsFixture()
-    const { js } = await f.connect('setup')
-    await ensureTopology(js)
+  useNatsWithTopology((x) => {
+    f = x
   })
-  afterAll(() => f.close())
 
   it('hands each message to exactly one of two clients bound to the same durable, then forgets it', async () => {
     const spec = delivererConsumer(7, { ackWaitMs: 5_000, maxDeliver: 3, maxAckPending: 8, backoffMs: [500, 1_000] })

@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import { type Logger, pino } from 'pino'
 import { type NatsServer, startNatsServer } from '../../../cli/devnet/startNatsServer.js'
 import { connectNats } from '../../../relayer/nats/connectNats.js'
+import { ensureTopology } from '../../../relayer/nats/ensureTopology.js'
 
 /** A pino logger whose JSON lines the test can read back (alerts are part of the contract). */
 export const captureLogger = (): { log: Logger; lines: () => Record<string, unknown>[] } => {
@@ -60,4 +61,19 @@ export const eventually = async <T>(check: () => Promise<T | undefined>, timeout
     }
     await new Promise((r) => setTimeout(r, 50))
   }
+}
+
+/**
+ * The hooks most NATS test blocks use: a real nats-server with the Isthmus topology for the
+ * block, closed after it. `ready` receives the fixture once it is up.
+ */
+export const useNatsWithTopology = (ready: (f: NatsFixture) => void): void => {
+  let fixture: NatsFixture | undefined
+  beforeAll(async () => {
+    fixture = await startNatsFixture()
+    const { js } = await fixture.connect('setup')
+    await ensureTopology(js)
+    ready(fixture)
+  })
+  afterAll(() => fixture?.close())
 }

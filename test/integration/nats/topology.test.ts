@@ -7,7 +7,7 @@ import { ensureTopology } from '../../../relayer/nats/ensureTopology.js'
 import { publishDedup } from '../../../relayer/nats/publishDedup.js'
 import { BUCKETS, STREAMS } from '../../../relayer/nats/subjects.js'
 import { rejected } from '../../harness/thrown.js'
-import { type NatsFixture, startNatsFixture } from './natsFixture.js'
+import { type NatsFixture, startNatsFixture, useNatsWithTopology } from './natsFixture.js'
 
 jest.setTimeout(30_000)
 
@@ -69,12 +69,9 @@ describe('ensureTopology (real nats-server)', () => {
 
 describe('publishDedup (real nats-server)', () => {
   let f: NatsFixture
-  beforeAll(async () => {
-    f = await startNatsFixture()
-    const { js } = await f.connect('setup')
-    await ensureTopology(js)
+  useNatsWithTopology((x) => {
+    f = x
   })
-  afterAll(() => f.close())
 
   it('stores one copy and reports duplicate when the same Msg-Id is published twice', async () => {
     const { js, jsm } = await f.connect('dedup')
