@@ -160,6 +160,7 @@ export {
   RouteHaltedEventSchema,
 } from './stream/routeEvents.js'
 export type {
+  ChainTrust,
   Clock,
   DeliveryActionKind,
   FinalitySetting,

@@ -16,6 +16,9 @@ export type FinalitySetting = { mode: 'finalized-tag' } | { mode: 'confirmations
 /** The local wall clock (injected so tests can skew it). Safety never depends on it (F-28). */
 export type Clock = () => Date
 
+/** The configured trust anchors of a source chain, handed to the proof verifier of its bundle kind. */
+export type ChainTrust = Omit<VerifyProofBundleOptions, 'trustedBlockHash'>
+
 /** One chain the node serves: its adapter, where to start observing, and what to trust about it. */
 export interface RelayerChain {
   adapter: ChainAdapter
@@ -23,9 +26,10 @@ export interface RelayerChain {
   startBlock: bigint
   /**
    * What this relayer itself trusts about the chain (from its config, never from the adapter's
-   * word): every proof bundle must name this chain id and bridge.
+   * word): every proof bundle must match it (EVM: chain id and bridge; other kinds: their own
+   * fields of `VerifyProofBundleOptions`).
    */
-  trust: Required<Pick<VerifyProofBundleOptions, 'chainId' | 'bridge'>>
+  trust: ChainTrust
   /**
    * The finality setting the source adapter scans with; recorded with every cursor move so a
    * later start with a weaker one is refused (F-36). Unset: not recorded.

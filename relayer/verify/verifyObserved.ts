@@ -1,14 +1,15 @@
 import type { ObservedMessage, SourceBatch } from '../../adapters/index.js'
 import { InvalidProofError, RouteUnknownError } from '../../errors.js'
-import { type VerifyProofBundleOptions, verifyProofBundle } from '../../proofs/index.js'
+import { verifyProofBundle } from '../../proofs/index.js'
 import { bytesToHex, encodeMessage } from '../../protocol/index.js'
 import type { Hex, Message } from '../../types.js'
+import type { ChainTrust } from '../types.js'
 
 export interface VerifyObservedContext {
   /** The source chain's domain: every message must originate here (BI-42). */
   domain: number
-  /** Chain id and bridge from this relayer's config. */
-  trust: Required<Pick<VerifyProofBundleOptions, 'chainId' | 'bridge'>>
+  /** Trust anchors from this relayer's config (EVM: chain id and bridge). */
+  trust: ChainTrust
   /** Destination domains with a configured route from this source (NT-11). */
   destinations: ReadonlySet<number>
 }
