@@ -38,6 +38,11 @@ export type ErrorCode =
   | 'ROUTE_UNKNOWN'
   | 'WAIT_TIMEOUT'
   | 'FINALITY_DOWNGRADE'
+  | 'API_ERROR'
+  | 'API_UNAVAILABLE'
+  | 'UNSUPPORTED_CHAIN_KIND'
+  | 'TRANSFER_MISMATCH'
+  | 'TRANSFER_FAILED'
 
 /** Base of every error the project throws: a stable code, a retry hint and structured metadata. */
 export class RelayError extends Error {
@@ -451,6 +456,74 @@ export class FinalityDowngradeError extends RelayError {
       `Finality on ${p.chain} was lowered from ${p.recorded} to ${p.configured} after blocks up to ${p.scannedTo ?? '?'} were scanned with the stronger setting; set relayer.allowFinalityDowngrade: true to migrate.`,
       { code: 'FINALITY_DOWNGRADE', meta: { ...p } },
     )
+  }
+}
+
+/**
+ * The Isthmus HTTP API answered with an error document `{ error: { code, message, field? } }`
+ * (SDK and CLI). `apiCode` is the API's own lower-case code (`message_not_found`, `request_invalid`…).
+ */
+export class IsthmusApiError extends RelayError {
+  override name = 'IsthmusApiError'
+  readonly apiCode: string
+  readonly status: number
+  readonly field: string | undefined
+  constructor(p: { status: number; apiCode: string; message: string; field?: string; expected?: string }) {
+    super(`API error ${p.status} ${p.apiCode}: ${p.message}${p.field ? ` (field ${p.field})` : ''}.`, {
+      code: 'API_ERROR',
+      retryable: p.status === 429 || p.status >= 500,
+      meta: { ...p },
+    })
+    this.apiCode = p.apiCode
+    this.status = p.status
+    this.field = p.field
+  }
+}
+
+/** The Isthmus HTTP API could not be reached, or answered with something that is not its JSON (SDK and CLI). */
+export class ApiUnavailableError extends RelayError {
+  override name = 'ApiUnavailableError'
+  constructor(p: { url: string; detail: string; cause?: unknown }) {
+    super(`The Isthmus API at ${p.url} is unavailable: ${p.detail}.`, {
+      code: 'API_UNAVAILABLE',
+      retryable: true,
+      cause: p.cause,
+      meta: { url: p.url, detail: p.detail },
+    })
+  }
+}
+
+/** The source chain's kind (or the signer given for it) has no transfer path in this SDK/API yet. */
+export class UnsupportedChainKindError extends RelayError {
+  override name = 'UnsupportedChainKindError'
+  constructor(p: { chain: string; kind: string; detail: string }) {
+    super(`Transfers from ${p.chain} (${p.kind}) are not supported: ${p.detail}.`, {
+      code: 'UNSUPPORTED_CHAIN_KIND',
+      meta: { ...p },
+    })
+  }
+}
+
+/** The source chain's Dispatch event does not carry the message the caller asked for (SDK transfer check). */
+export class TransferMismatchError extends RelayError {
+  override name = 'TransferMismatchError'
+  constructor(p: { txHash: string; field: string; expected: string; actual: string }) {
+    super(`Transaction ${p.txHash} dispatched a message whose ${p.field} is ${p.actual}, expected ${p.expected}.`, {
+      code: 'TRANSFER_MISMATCH',
+      meta: { ...p },
+    })
+  }
+}
+
+/** A source-chain transaction of a transfer (approve, sendToken, dispatch) was refused or reverted. */
+export class TransferFailedError extends RelayError {
+  override name = 'TransferFailedError'
+  constructor(p: { chain: string; step: string; detail: string; txHash?: string; cause?: unknown }) {
+    super(`The ${p.step} transaction on ${p.chain} failed: ${p.detail}.`, {
+      code: 'TRANSFER_FAILED',
+      cause: p.cause,
+      meta: { chain: p.chain, step: p.step, detail: p.detail, txHash: p.txHash },
+    })
   }
 }
 
