@@ -14,4 +14,5 @@ export {
   messageId,
   messageIdOfEncoded,
 } from './encodeMessage.js'
+export { fabricBridgeRef, fabricIdentityOf } from './fabricBridgeRef.js'
 export { decodeBody, encodeAppBody, encodeTokenTransferBody, TOKEN_TRANSFER_BODY_BYTES } from './messageBody.js'
