@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'UNSUPPORTED_CHAIN_KIND'
   | 'TRANSFER_MISMATCH'
   | 'TRANSFER_FAILED'
+  | 'CHAINCODE_REJECTED'
 
 /** Base of every error the project throws: a stable code, a retry hint and structured metadata. */
 export class RelayError extends Error {
@@ -523,6 +524,17 @@ export class TransferFailedError extends RelayError {
       code: 'TRANSFER_FAILED',
       cause: p.cause,
       meta: { chain: p.chain, step: p.step, detail: p.detail, txHash: p.txHash },
+    })
+  }
+}
+
+/** The Fabric bridge chaincode refused a transaction (unknown asset, balance, not initialised, not admin). */
+export class ChaincodeRejectedError extends RelayError {
+  override name = 'ChaincodeRejectedError'
+  constructor(p: { reason: string; detail: string }) {
+    super(`The bridge chaincode refused the transaction: ${p.detail}.`, {
+      code: 'CHAINCODE_REJECTED',
+      meta: { reason: p.reason, detail: p.detail },
     })
   }
 }
