@@ -16,3 +16,4 @@ export {
 } from './encodeMessage.js'
 export { fabricBridgeRef, fabricIdentityOf } from './fabricBridgeRef.js'
 export { decodeBody, encodeAppBody, encodeTokenTransferBody, TOKEN_TRANSFER_BODY_BYTES } from './messageBody.js'
+export { substrateBridgeRef } from './substrateBridgeRef.js'
