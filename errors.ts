@@ -44,6 +44,7 @@ export type ErrorCode =
   | 'TRANSFER_MISMATCH'
   | 'TRANSFER_FAILED'
   | 'CHAINCODE_REJECTED'
+  | 'SIGNER_FUNDS_LOW'
 
 /** Base of every error the project throws: a stable code, a retry hint and structured metadata. */
 export class RelayError extends Error {
@@ -535,6 +536,19 @@ export class ChaincodeRejectedError extends RelayError {
     super(`The bridge chaincode refused the transaction: ${p.detail}.`, {
       code: 'CHAINCODE_REJECTED',
       meta: { reason: p.reason, detail: p.detail },
+    })
+  }
+}
+
+/** A delivery signer cannot pay a transaction's fee or deposit (F-34); other members take its work over. */
+export class SignerFundsLowError extends RelayError {
+  override name = 'SignerFundsLowError'
+  constructor(p: { chain: ChainRef; account: string; detail: string; cause?: unknown }) {
+    super(`The delivery account ${p.account} on ${p.chain} cannot pay: ${p.detail}.`, {
+      code: 'SIGNER_FUNDS_LOW',
+      retryable: true,
+      cause: p.cause,
+      meta: { chain: p.chain, account: p.account, detail: p.detail },
     })
   }
 }
