@@ -3,6 +3,12 @@
  * (`ChainAdapter`), not on a chain library.
  */
 
+/**
+ * Unsigned transactions of a transfer from an EVM bridge (approve when short, then sendToken; or dispatch). Pure.
+ * @throws MessageInvalidError
+ * @example const txs = buildTransferTxs({ kind: 'message', chainId: 31337n, bridge, destination: 2, recipient, payload: '0x01' })
+ */
+export { type BuildTransferTxsOptions, buildTransferTxs, type UnsignedEvmTx } from './evm/buildTransferTxs.js'
 export type { EvmAdapterDeps } from './evm/createEvmAdapter.js'
 /**
  * Create the EVM chain adapter: a finalized, cross-checked Dispatch source and a bridge
@@ -14,6 +20,19 @@ export type { EvmAdapterDeps } from './evm/createEvmAdapter.js'
  * await evm.preflight()
  */
 export { createEvmAdapter } from './evm/createEvmAdapter.js'
+/**
+ * A read-only EVM chain reader (heads, fee data, bridge pause, asset limits, allowances, Dispatch lookup) for the API.
+ * @throws RpcError, RpcTimeoutError from its reads
+ * @example const r = createEvmReader({ chain: 'evm:31337', chainId: 31337n, rpcUrls: [url], bridge, requestTimeoutMs: 3000, log })
+ */
+export {
+  createEvmReader,
+  type DispatchLocation,
+  type EvmFeeData,
+  type EvmRateLimit,
+  type EvmReader,
+  type EvmReaderOptions,
+} from './evm/createEvmReader.js'
 export type { EndpointStats, RpcClient, RpcClientOptions, RpcTransport } from './evm/createRpcClient.js'
 /**
  * The multi-endpoint JSON-RPC client of the EVM adapter (timeouts, retry with backoff and jitter, failover).
@@ -37,6 +56,8 @@ export type {
   ObservedMessage,
   PreflightReport,
   ProofBundleDoc,
+  RpcCallRecord,
+  SignerBalance,
   SourceAdapter,
   SourceBatch,
   SourceLocation,

@@ -140,9 +140,33 @@ export interface PreflightReport {
   checks: string[]
 }
 
+/** One RPC attempt to one endpoint (metrics); `endpoint` is the credential-free label (redacted URL). */
+export interface RpcCallRecord {
+  chain: ChainRef
+  endpoint: string
+  method: string
+  durationMs: number
+  /** The RelayError code when the attempt failed. */
+  errorCode?: string
+}
+
+/** The delivery account and its native balance (base units: wei on EVM). */
+export interface SignerBalance {
+  address: string
+  balance: bigint
+  /** Base units per whole native token (10^18 on EVM). */
+  unit: bigint
+}
+
 /** Both halves plus lifecycle. */
 export interface ChainAdapter extends SourceAdapter, DestinationAdapter {
   /** Checks chain identity, bridge code and endpoint agreement; throws a RelayError on any mismatch. */
   preflight(): Promise<PreflightReport>
   close(): Promise<void>
+  /** Optional (monitoring): every RPC attempt, hot. */
+  readonly rpcCalls$?: Observable<RpcCallRecord>
+  /** Optional (monitoring): the delivery account's balance; undefined when no delivery key is configured. */
+  signerBalance?(): Promise<SignerBalance | undefined>
+  /** Optional (reorg watch, audit): the hash of the canonical block at `number`, undefined beyond the head. */
+  blockHashAt?(number: bigint): Promise<Hex | undefined>
 }

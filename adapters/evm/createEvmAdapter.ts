@@ -131,5 +131,15 @@ export const createEvmAdapter = (options: EvmAdapterOptions, deps: EvmAdapterDep
     },
     preflight: () => preflight(o, rpc, log, minAgreeing),
     close: async () => {},
+    rpcCalls$: rpc.calls$,
+    signerBalance: async () => {
+      if (!from) return undefined
+      const wei = await rpc.request<Hex>('eth_getBalance', [from, 'latest'])
+      return { address: from.toLowerCase(), balance: BigInt(wei), unit: 10n ** 18n }
+    },
+    blockHashAt: async (n) => {
+      const b = await rpc.request<RpcBlock | null>('eth_getBlockByNumber', [`0x${n.toString(16)}`, false])
+      return b ? b.hash : undefined
+    },
   }
 }

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino'
+import { type Observable, Subject } from 'rxjs'
 import { type RelayError, RpcError, RpcTimeoutError } from '../../errors.js'
 import type { ChainRef } from '../../types.js'
+import type { RpcCallRecord } from '../types.js'
 import { backoffDelayMs } from './backoffDelayMs.js'
 import { redactUrl } from './redactUrl.js'
 import { type JsonRpcFault, toRelayError } from './toRelayError.js'
@@ -52,6 +54,8 @@ export interface RpcClient {
   /** Whether endpoint `i`'s circuit breaker is open (it failed repeatedly and is cooling down). */
   isOpen(i: number): boolean
   stats(): EndpointStats[]
+  /** Hot: one record per attempt (endpoint label, method, duration, error code) for metrics. */
+  readonly calls$: Observable<RpcCallRecord>
 }
 
 const fetchTransport: RpcTransport = async (url, body, signal) => {
@@ -95,6 +99,7 @@ export const createRpcClient = (o: RpcClientOptions): RpcClient => {
   })
   let preferred = 0
   let seq = 0
+  const calls = new Subject<RpcCallRecord>()
 
   const order = (only?: readonly number[]): number[] => {
     if (only) return [...only]
@@ -104,6 +109,22 @@ export const createRpcClient = (o: RpcClientOptions): RpcClient => {
   }
 
   const once = async <T>(i: number, method: string, params: readonly unknown[]): Promise<T> => {
+    const ep = endpoints[i]!
+    const startMs = now()
+    try {
+      const r = await attempt<T>(i, method, params)
+      if (calls.observed) calls.next({ chain: o.chain, endpoint: ep.label, method, durationMs: now() - startMs })
+      return r
+    } catch (e) {
+      if (calls.observed) {
+        const code = toRelayError(e, { chain: o.chain, method, endpoint: ep.label }).code
+        calls.next({ chain: o.chain, endpoint: ep.label, method, durationMs: now() - startMs, errorCode: code })
+      }
+      throw e
+    }
+  }
+
+  const attempt = async <T>(i: number, method: string, params: readonly unknown[]): Promise<T> => {
     const ep = endpoints[i]!
     ep.stats.calls++
     const id = ++seq
@@ -214,5 +235,6 @@ export const createRpcClient = (o: RpcClientOptions): RpcClient => {
     request,
     isOpen: (i) => (endpoints[i]?.openUntilMs ?? 0) > now(),
     stats: () => endpoints.map((e) => ({ ...e.stats })),
+    calls$: calls.asObservable(),
   }
 }
