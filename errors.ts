@@ -145,6 +145,8 @@ export type InvalidProofReason =
   | 'CERT_CHAIN_INVALID'
   | 'VALUE_PRESENT'
   | 'CHAIN_MISMATCH'
+  | 'DUPLICATE_VOTE'
+  | 'ANCESTRY_INVALID'
 
 export class InvalidProofError extends RelayError {
   override name = 'InvalidProofError'
