@@ -3,7 +3,7 @@ import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { computeAddress } from 'ethers'
 import type { Logger } from 'pino'
-import { lastValueFrom } from 'rxjs'
+import { lastValueFrom, tap } from 'rxjs'
 import { type ChainAdapter, createEvmAdapter } from '../adapters/index.js'
 import { type Config, resolvePrivateKey } from '../config/index.js'
 import { CommitteeMismatchError, ConfigInvalidError } from '../errors.js'
@@ -15,6 +15,7 @@ import {
   ensureTopology,
   type FailpointName,
   type FinalitySetting,
+  type NodeActivity,
   natsToRelayError,
   openSignerRecords,
   parseFailpoints,
@@ -32,6 +33,9 @@ export interface RunningRelayer {
   readonly memberId: string
   readonly signer: Hex
   readonly routes: RelayRoute[]
+  /** The node's chains (adapters) and JetStream client, for monitoring (metrics, alerts). */
+  readonly chains: RelayerChain[]
+  readonly js: JetStreamClient
   /** Resolves when the node's pipeline completed (after `stop`, or when every step ended). */
   readonly done: Promise<void>
   /**
@@ -141,6 +145,8 @@ export const runRelayer = async (
   cfg: Config & { configDir: string },
   env: NodeJS.ProcessEnv,
   log: Logger,
+  /** Sees every node activity (metrics). */
+  onActivity?: (a: NodeActivity) => void,
 ): Promise<RunningRelayer> => {
   const memberId = cfg.node.memberId
   // Crash points for crash tests (RELIABILITY.md F-19..F-21): read here, at the CLI edge, only.
@@ -195,7 +201,8 @@ export const runRelayer = async (
       tuning: tuningOf(cfg),
       ...(failpoints.length > 0 ? { failpoints } : {}),
     })
-    const done = lastValueFrom(node.run$, { defaultValue: undefined }).then(
+    const run$ = onActivity ? node.run$.pipe(tap(onActivity)) : node.run$
+    const done = lastValueFrom(run$, { defaultValue: undefined }).then(
       () => undefined,
       (err: unknown) => log.error({ err }, 'relayer node failed'),
     )
@@ -205,6 +212,8 @@ export const runRelayer = async (
       memberId,
       signer,
       routes,
+      chains,
+      js,
       done,
       stop: async (graceMs) => {
         node.stop()

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AlertsConfig, MetricsConfig } from './monitoringSchema.js'
 
 const hex = (bytes: number) =>
   z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), `0x-prefixed hex of ${bytes} bytes`)
@@ -166,6 +167,9 @@ export const ConfigSchema = z
       .strict()
       .default({ host: '127.0.0.1', port: 0 }),
     relayer: RelayerTuningConfig.prefault({}),
+    /** Serve Prometheus metrics (`isthmus start`); absent = no metrics endpoint. */
+    metrics: MetricsConfig.optional(),
+    alerts: AlertsConfig.prefault({}),
     requestTimeoutMs: z.number().int().positive().default(10_000),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   })

@@ -19,6 +19,13 @@ export {
   type RecordStatus,
   type VerifiedAttestation,
 } from './aggregate/messageRecord.js'
+// Monitoring: event subscription, metrics (docs/metrics.md), alerts, audit.
+export {
+  type MonitorAlertsOptions,
+  monitorAlerts$,
+  publishAlerts,
+  type RaisedAlert,
+} from './alerts/monitorAlerts.js'
 export { type AttestContext, type AttestResult, attestMessage } from './attest/attestMessage.js'
 export { openSignerRecords, type RecordSigningInput, recordSigning } from './attest/recordSigning.js'
 export {
@@ -59,6 +66,38 @@ export {
   createClockSkewCheck,
   type HeadSource,
 } from './health/clockSkew.js'
+export {
+  createRelayTracker,
+  LATENCY_STAGES,
+  type RelayTracker,
+  type RelayTrackerOptions,
+  type TrackedMessage,
+} from './metrics/createRelayTracker.js'
+export {
+  METRIC_DEFINITIONS,
+  METRIC_NAMES,
+  type MetricName,
+  metric,
+} from './metrics/metricDefinitions.js'
+export { type NodeMetricsOptions, nodeMetrics$, recordActivity } from './metrics/registerNodeMetrics.js'
+export {
+  DEFAULT_SILENT_WINDOW_MS,
+  DEFAULT_SLA_SECONDS,
+  type RelayMetrics,
+  type RelayMetricsOptions,
+  registerRelayMetrics,
+} from './metrics/registerRelayMetrics.js'
+export {
+  ALERT_KINDS,
+  ALERT_SEVERITY,
+  type AlertEvent,
+  AlertEventSchema,
+  type AlertKind,
+  alertSubject,
+  createAlert,
+  parseAlertEvent,
+  publishAlert,
+} from './nats/alertEvents.js'
 export { type ConnectNatsOptions, connectNats } from './nats/connectNats.js'
 export {
   advanceCursor,
@@ -159,6 +198,15 @@ export {
   type RouteHaltedEvent,
   RouteHaltedEventSchema,
 } from './stream/routeEvents.js'
+export {
+  type EventFilter,
+  type EventStart,
+  eventSubjectsOf,
+  parseStreamedEvent,
+  type StreamedEvent,
+  type SubscribeEventsOptions,
+  subscribeEvents$,
+} from './stream/subscribeEvents.js'
 export type {
   ChainTrust,
   Clock,

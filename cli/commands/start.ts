@@ -1,9 +1,12 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { Registry } from 'prom-client'
 import { type Config, loadConfig } from '../../config/index.js'
 import { isRelayError, UsageError } from '../../errors.js'
+import { recordActivity } from '../../relayer/index.js'
 import { createLogger } from '../createLogger.js'
 import { runRelayer } from '../runRelayer.js'
+import { type Monitoring, startMonitoring } from '../startMonitoring.js'
 import type { CliCommand } from '../types.js'
 
 const USAGE = `Usage: isthmus start --config <file> [--log-level trace|debug|info|warn|error]
@@ -18,6 +21,9 @@ Secrets never go in the config: it names env vars ({ env: NAME }) or encrypted k
 Startup preflight: chain ids, bridge code, committee membership of the attestation key and the
 on-chain committee (epoch, threshold, members) against the config, NATS topology. Any mismatch
 exits 1 with a one-line reason. Logs are JSON lines on stdout; "relayer ready" marks the start.
+With a \`metrics: { host, port }\` config section, Prometheus metrics are served on
+http://host:port/metrics (port 0 = OS-chosen; "metrics listening" logs the URL; docs/metrics.md).
+Alerts (docs/events.md "Alerts") are published on isthmus.evt.alert.* and logged as ALERT lines.
 SIGTERM / SIGINT: graceful shutdown (in-flight deliveries finish), exit 0.`
 
 const OPTIONS = { config: { type: 'string' }, 'log-level': { type: 'string' } } as const
@@ -62,10 +68,19 @@ export const startCommand: CliCommand = {
     const cfg = loadConfig(ctx.env, resolve(ctx.cwd, args.config))
     const log = createLogger({ level: args.logLevel ?? cfg.logLevel, base: { member: cfg.node.memberId } })
     let relayer: Awaited<ReturnType<typeof runRelayer>>
+    let monitoring: Monitoring
+    const registry = new Registry()
     try {
-      relayer = await runRelayer(cfg, ctx.env, log)
+      relayer = await runRelayer(cfg, ctx.env, log, recordActivity(registry))
     } catch (err) {
       log.fatal({ err, code: isRelayError(err) ? err.code : undefined }, 'relayer failed to start')
+      throw err
+    }
+    try {
+      monitoring = await startMonitoring(cfg, relayer, registry, log)
+    } catch (err) {
+      log.fatal({ err, code: isRelayError(err) ? err.code : undefined }, 'relayer failed to start')
+      await relayer.stop(0)
       throw err
     }
     // Handlers first: a supervisor may signal the moment it reads "relayer ready".
@@ -85,6 +100,7 @@ export const startCommand: CliCommand = {
       process.exit(1)
     }
     for (const s of SIGNALS) process.once(s, force)
+    await monitoring.stop()
     const inTime = await relayer.stop(cfg.relayer.shutdownGraceMs)
     for (const s of SIGNALS) process.off(s, force)
     log.info({ inTime }, 'relayer stopped')

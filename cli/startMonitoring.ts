@@ -1,0 +1,136 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import { EMPTY, filter, merge } from 'rxjs'
+import type { Config } from '../config/index.js'
+import { ConfigInvalidError } from '../errors.js'
+import {
+  monitorAlerts$,
+  nodeMetrics$,
+  publishAlerts,
+  registerRelayMetrics,
+  subscribeEvents$,
+} from '../relayer/index.js'
+import type { ChainRef, Hex } from '../types.js'
+import type { RunningRelayer } from './runRelayer.js'
+
+export interface Monitoring {
+  /** `http://host:port/metrics`, when the config has a `metrics` section. */
+  readonly metricsUrl: string | undefined
+  stop(): Promise<void>
+}
+
+/** The route SLA function of the config's `alerts` section (per-route overrides by chain ref). */
+export const slaOf = (cfg: Config): ((origin: number, destination: number) => number) => {
+  const domainOf = new Map<string, number>(cfg.chains.map((c) => [c.ref, c.domain]))
+  const overrides = new Map(
+    cfg.alerts.routeSlaSeconds.map((r) => [`${domainOf.get(r.from)}.${domainOf.get(r.to)}`, r.seconds]),
+  )
+  return (o, d) => overrides.get(`${o}.${d}`) ?? cfg.alerts.slaSeconds
+}
+
+const serveMetrics = (registry: Registry, host: string, port: number, log: Logger): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const server = createServer((req, res) => {
+      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n')
+        return
+      }
+      registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+        (err: unknown) => {
+          log.warn({ err }, 'metrics not rendered')
+          res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n')
+        },
+      )
+    })
+    server.once('error', reject)
+    server.listen(port, host, () => resolve(server))
+  })
+
+/**
+ * Monitoring beside a running relayer (`isthmus start`): the relay-wide metrics from the EVENTS
+ * stream, this node's metrics (RPC per endpoint, consumer lag, delivery account balances), the
+ * `/metrics` endpoint when the config has a `metrics` section, and, when `alerts.enabled`, the
+ * alert monitor publishing `isthmus.evt.alert.…` events (deduplicated across relayers).
+ * @throws the listen error when the metrics port cannot be bound
+ */
+export const startMonitoring = async (
+  cfg: Config,
+  relayer: RunningRelayer,
+  registry: Registry,
+  log: Logger,
+): Promise<Monitoring> => {
+  const a = cfg.alerts
+  const slaSeconds = slaOf(cfg)
+  const committee = {
+    members: cfg.committee.members.map((m) => m.address.toLowerCase() as Hex),
+    threshold: cfg.committee.threshold,
+  }
+  const domains = new Map(cfg.chains.map((c) => [c.ref, c.domain]))
+  const routes = relayer.routes.map((r) => ({ origin: domains.get(r.from)!, destination: domains.get(r.to)! }))
+  const relay = registerRelayMetrics(registry, subscribeEvents$({ js: relayer.js, start: 'new', log }), {
+    slaSeconds,
+    silentWindowMs: a.silentWindowMs,
+    committee,
+    routes,
+  })
+  const node$ = nodeMetrics$(registry, {
+    memberId: relayer.memberId,
+    signer: relayer.signer,
+    chains: relayer.chains.map((c) => c.adapter),
+    destinations: [...new Set(routes.map((r) => r.destination))],
+    js: relayer.js,
+    lowBalance: a.lowBalance as Partial<Record<ChainRef, number>>,
+    balancePollMs: a.balancePollMs,
+    log,
+  })
+  const since = new Date()
+  // Replay enough history to know what is pending or silent now; alerts only for new events.
+  const lookbackMs = Math.max(
+    a.silentWindowMs,
+    Math.max(a.slaSeconds, ...a.routeSlaSeconds.map((r) => r.seconds)) * 2_000,
+  )
+  const monitor$ = a.enabled
+    ? monitorAlerts$({
+        events$: subscribeEvents$({ js: relayer.js, start: { time: new Date(since.getTime() - lookbackMs) }, log }),
+        since,
+        checkEveryMs: a.checkEveryMs,
+        slaSeconds,
+        silentWindowMs: a.silentWindowMs,
+        committee,
+        raisedBy: relayer.memberId,
+      })
+    : EMPTY
+  const sub = merge(node$.pipe(filter(() => a.enabled)), monitor$)
+    .pipe(publishAlerts(relayer.js, log.child({ module: 'alerts' })))
+    .subscribe()
+  let server: Server | undefined
+  let metricsUrl: string | undefined
+  if (cfg.metrics) {
+    try {
+      server = await serveMetrics(registry, cfg.metrics.host, cfg.metrics.port, log)
+    } catch (err) {
+      sub.unsubscribe()
+      relay.stop()
+      const why = (err as NodeJS.ErrnoException).code ?? 'listen failed'
+      throw new ConfigInvalidError({
+        source: 'metrics',
+        issues: [{ path: 'metrics', message: `cannot listen on ${cfg.metrics.host}:${cfg.metrics.port} (${why})` }],
+      })
+    }
+    const addr = server.address() as AddressInfo
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+    metricsUrl = `http://${host}:${addr.port}/metrics`
+    log.info({ url: metricsUrl }, 'metrics listening')
+  }
+  return {
+    metricsUrl,
+    stop: async () => {
+      sub.unsubscribe()
+      relay.stop()
+      if (server) await new Promise<void>((r) => server.close(() => r()))
+    },
+  }
+}
