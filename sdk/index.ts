@@ -1,0 +1,46 @@
+/**
+ * The Isthmus TypeScript SDK: quote, build, sign and follow cross-chain transfers through the
+ * Isthmus HTTP API. Browser-safe (fetch and web streams only; no Node built-ins).
+ */
+export {
+  ApiUnavailableError,
+  IsthmusApiError,
+  RelayError,
+  TransferFailedError,
+  TransferMismatchError,
+  UnsupportedChainKindError,
+} from '../errors.js'
+export {
+  createIsthmusClient,
+  type FabricIdentity,
+  type IsthmusClient,
+  type IsthmusClientOptions,
+  type SubstrateSigner,
+  type TransferOptions,
+  type TransferResult,
+  type TransferSigner,
+} from './createIsthmusClient.js'
+export { createSseParser, type SseMessage, type SseParser } from './createSseParser.js'
+export { isTerminalUpdate } from './messageStatus.js'
+export type { FetchFn } from './requestJson.js'
+export { checkDispatch, recipientBytes32 } from './sendEvmTransfer.js'
+export type {
+  AssetInfo,
+  BuiltTransfer,
+  ChainInfo,
+  ChainRef,
+  EvmTxRequest,
+  Hex,
+  MessagePage,
+  MessageQuery,
+  MessageStatus,
+  MessageView,
+  Quote,
+  QuoteRequest,
+  StatusEventJson,
+  StatusUpdate,
+  TransferRequest,
+  WaitingFor,
+  WatchEvent,
+  WatchFilter,
+} from './types.js'
