@@ -2,15 +2,18 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
-import { EMPTY, filter, merge } from 'rxjs'
+import { EMPTY, filter, from, ignoreElements, map, merge, mergeMap, type Observable } from 'rxjs'
 import type { Config } from '../config/index.js'
 import { ConfigInvalidError } from '../errors.js'
 import {
   monitorAlerts$,
   nodeMetrics$,
   publishAlerts,
+  publishEventBestEffort,
   registerRelayMetrics,
+  type StatusEvent,
   subscribeEvents$,
+  watchReorgs$,
 } from '../relayer/index.js'
 import type { ChainRef, Hex } from '../types.js'
 import type { RunningRelayer } from './runRelayer.js'
@@ -103,7 +106,30 @@ export const startMonitoring = async (
         raisedBy: relayer.memberId,
       })
     : EMPTY
-  const sub = merge(node$.pipe(filter(() => a.enabled)), monitor$)
+  const reorgs$: Observable<never> =
+    a.reorgWatchMs > 0
+      ? watchReorgs$({
+          observed$: subscribeEvents$({
+            js: relayer.js,
+            filter: { statuses: ['observed'] },
+            start: { time: new Date(since.getTime() - a.reorgWatchMs) },
+            log,
+          }).pipe(
+            map((x) => (x.kind === 'status' && x.event.relayer === relayer.memberId ? x.event : undefined)),
+            filter((e): e is Extract<StatusEvent, { status: 'observed' }> => e?.status === 'observed'),
+          ),
+          chains: relayer.chains.map((c) => c.adapter),
+          everyMs: a.checkEveryMs,
+          keepMs: a.reorgWatchMs,
+          now: () => new Date(),
+          log,
+          relayer: relayer.memberId,
+        }).pipe(
+          mergeMap((e) => from(publishEventBestEffort(relayer.js, log, e)), 4),
+          ignoreElements(),
+        )
+      : EMPTY
+  const sub = merge(node$.pipe(filter(() => a.enabled)), monitor$, reorgs$)
     .pipe(publishAlerts(relayer.js, log.child({ module: 'alerts' })))
     .subscribe()
   let server: Server | undefined

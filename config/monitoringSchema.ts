@@ -45,7 +45,14 @@ export const AlertsConfig = z
     balancePollMs: z.number().int().min(0).max(86_400_000).default(60_000),
     /** A member that signed nothing this long while others did is silent. */
     silentWindowMs: z.number().int().min(1_000).max(86_400_000).default(900_000),
-    /** How often stuck messages, silent members and the quorum are checked. */
+    /** How long the source block of each observed message is re-checked for a reorg (docs/events.md). */
+    reorgWatchMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400_000)
+      .default(3_600_000),
+    /** How often stuck messages, silent members, the quorum and source blocks (reorgs) are checked. */
     checkEveryMs: z.number().int().min(100).max(3_600_000).default(10_000),
   })
   .strict()

@@ -19,7 +19,6 @@ export {
   type RecordStatus,
   type VerifiedAttestation,
 } from './aggregate/messageRecord.js'
-// Monitoring: event subscription, metrics (docs/metrics.md), alerts, audit.
 export {
   type MonitorAlertsOptions,
   monitorAlerts$,
@@ -66,6 +65,8 @@ export {
   createClockSkewCheck,
   type HeadSource,
 } from './health/clockSkew.js'
+// Monitoring: event subscription, metrics (docs/metrics.md), alerts, audit.
+export { type BlockHashSource, type WatchReorgsOptions, watchReorgs$ } from './health/watchReorgs.js'
 export {
   createRelayTracker,
   LATENCY_STAGES,

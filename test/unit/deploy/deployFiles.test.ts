@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+import { ALERT_KINDS, METRIC_DEFINITIONS, METRIC_NAMES } from '../../../relayer/index.js'
+
+const ROOT = join(import.meta.dirname, '..', '..', '..')
+const read = (p: string) => readFileSync(join(ROOT, p), 'utf8')
+
+interface Rule {
+  alert: string
+  expr: string
+  labels?: Record<string, string>
+}
+const rules: Rule[] = (
+  parse(read('deploy/prometheus/isthmus-rules.yml')) as { groups: { rules: Rule[] }[] }
+).groups.flatMap((g) => g.rules)
+const dashboard = JSON.parse(read('deploy/grafana/isthmus-dashboard.json')) as {
+  panels: { title: string; targets: { expr: string }[] }[]
+}
+const dashboardExprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr))
+
+const HISTOGRAM_SUFFIX = /_(bucket|sum|count)$/
+/** Metric names an expression references, histogram series mapped to their metric. */
+const namesIn = (expr: string): string[] =>
+  [...expr.matchAll(/\bisthmus_[a-z0-9_]+/g)].map(([n]) => {
+    const base = n.replace(HISTOGRAM_SUFFIX, '')
+    const def = (METRIC_DEFINITIONS as Record<string, { type: string }>)[base]
+    return def?.type === 'histogram' && base !== n ? base : n
+  })
+
+describe('deploy/: Prometheus rules and Grafana dashboard match the metric definitions', () => {
+  it('every metric a rule references is defined', () => {
+    const used = rules.flatMap((r) => namesIn(r.expr))
+    expect(used.length).toBeGreaterThan(10)
+    expect(used.filter((n) => !(METRIC_NAMES as string[]).includes(n))).toEqual([])
+  })
+
+  it('every metric a dashboard panel queries is defined, and the dashboard shows every metric', () => {
+    const used = dashboardExprs.flatMap(namesIn)
+    expect(used.filter((n) => !(METRIC_NAMES as string[]).includes(n))).toEqual([])
+    expect(METRIC_NAMES.filter((n) => !used.includes(n) && !rules.some((r) => namesIn(r.expr).includes(n)))).toEqual([])
+  })
+
+  it('a histogram is queried through its _bucket series, never by its bare name', () => {
+    const histograms = METRIC_NAMES.filter((n) => METRIC_DEFINITIONS[n].type === 'histogram')
+    for (const e of [...dashboardExprs, ...rules.map((r) => r.expr)])
+      for (const h of histograms) expect(e.replaceAll(`${h}_bucket`, '')).not.toContain(h)
+  })
+
+  it('every alert kind has exactly one rule labelled with it, and no rule names an unknown kind', () => {
+    const labelled = rules.flatMap((r) => (r.labels?.['alert'] ? [r.labels['alert']] : []))
+    expect([...labelled].sort()).toEqual([...ALERT_KINDS].sort())
+    for (const r of rules) expect(['critical', 'warning']).toContain(r.labels?.['severity'])
+  })
+
+  it('docs/events.md lists exactly the alert kinds, each with a rule', () => {
+    const section = read('docs/events.md').split('## Alerts')[1]!.split('\n## ')[0]!
+    const documented = [...section.matchAll(/^\| `([a-z-]+)` \| (critical|warning) \|/gm)].map((m) => m[1])
+    expect([...documented].sort()).toEqual([...ALERT_KINDS].sort())
+  })
+
+  it('docs/metrics.md lists exactly the defined metrics', () => {
+    const documented = [...read('docs/metrics.md').matchAll(/^\| `(isthmus_[a-z0-9_]+)` \|/gm)].map((m) => m[1])
+    expect([...documented].sort()).toEqual([...METRIC_NAMES].sort())
+  })
+})
