@@ -132,6 +132,85 @@ export {
   type VerifyQuorumCertificateOptions,
   verifyQuorumCertificate,
 } from './quorum/verifyQuorumCertificate.js'
+// Substrate (proofs/substrate/).
+/**
+ * Decode a SCALE GRANDPA justification (round, commit, votes ancestries).
+ * @throws InvalidProofError MALFORMED_ENCODING, NON_CANONICAL, TRAILING_DATA
+ */
+export { decodeGrandpaJustification } from './substrate/decodeGrandpaJustification.js'
+/**
+ * Decode a SCALE Substrate header and compute its hash (blake2-256 of the encoding).
+ * @throws InvalidProofError MALFORMED_ENCODING, NON_CANONICAL, TRAILING_DATA
+ */
+export { decodeSubstrateHeader } from './substrate/decodeSubstrateHeader.js'
+/**
+ * SCALE header from `chain_getHeader` fields, and its hash.
+ * @throws BundleInvalidError naming the malformed field
+ */
+export { encodeSubstrateHeader, hashSubstrateHeader } from './substrate/encodeSubstrateHeader.js'
+/**
+ * Check the shape of Substrate bundle documents and authority-set JSON.
+ * @throws BundleInvalidError naming the field
+ */
+export {
+  parseGrandpaAuthoritySet,
+  parseSubstrateGrandpaBundle,
+  parseSubstrateStorageBundle,
+} from './substrate/parseSubstrateBundle.js'
+/** Decode / encode one node of Substrate's base-16 trie (sp-trie NodeCodec). */
+export { decodeTrieNode, encodeTrieNode, type TrieNode } from './substrate/trieNode.js'
+/**
+ * Trie roots in layout V0 or V1: of key/value entries, and of a block body (the extrinsics root).
+ * @throws BundleInvalidError for a repeated key
+ */
+export { orderedTrieRoot, trieRoot } from './substrate/trieRoot.js'
+export type {
+  GrandpaAuthority,
+  GrandpaAuthoritySet,
+  GrandpaJustification,
+  GrandpaSignedPrecommit,
+  SubstrateDigestItem,
+  SubstrateGrandpaBundle,
+  SubstrateHeader,
+  SubstrateRpcHeader,
+  SubstrateStorageBundle,
+  SubstrateStorageEntry,
+  SubstrateTrustOptions,
+  TrieProofEntry,
+  TrieProofInput,
+  TrieVersion,
+  VerifyGrandpaJustificationOptions,
+  VerifyGrandpaJustificationResult,
+  VerifySubstrateBundleOptions,
+  VerifySubstrateGrandpaBundleResult,
+  VerifySubstrateStorageBundleResult,
+} from './substrate/types.js'
+/**
+ * Verify a GRANDPA justification against an authority set (signatures, weight, ancestries).
+ * @throws InvalidProofError SIGNATURE_INVALID, QUORUM_NOT_MET, UNKNOWN_AUTHORITY, DUPLICATE_VOTE,
+ *   ANCESTRY_INVALID, HEADER_MISMATCH, MALFORMED_ENCODING; BundleInvalidError for a bad authority set
+ */
+export {
+  grandpaPrecommitPayload,
+  grandpaThreshold,
+  verifyGrandpaJustification,
+} from './substrate/verifyGrandpaJustification.js'
+/**
+ * Verify a `substrate-grandpa` bundle: the justification finalizes (blockHash, blockNumber).
+ * @throws BundleInvalidError, InvalidProofError (reason per failed check, docs/proofs.md)
+ */
+export { verifySubstrateGrandpaBundle } from './substrate/verifySubstrateGrandpaBundle.js'
+/**
+ * Verify the chain-level part of a `substrate-storage` bundle and return the proven header,
+ * entries and block body for the message-level check.
+ * @throws BundleInvalidError, InvalidProofError (reason per failed check, docs/proofs.md)
+ */
+export { verifySubstrateStorageBundle } from './substrate/verifySubstrateStorageBundle.js'
+/**
+ * Verify a Substrate read proof (unordered node set) for some keys: each value or a proven absence.
+ * @throws InvalidProofError ROOT_MISMATCH, NODE_MISSING, EXTRA_NODES, NON_CANONICAL, MALFORMED_ENCODING, TRAILING_DATA
+ */
+export { EMPTY_TRIE_ROOT, verifyTrieProof } from './substrate/verifyTrieProof.js'
 export type { ProofBundle, ProofBundleKind, VerifyProofBundleOptions, VerifyProofBundleResult } from './types.js'
 /**
  * Verify any proof bundle, dispatching on `kind`.

@@ -1,13 +1,26 @@
 import type { EvmReceiptBundle, VerifyEvmReceiptBundleOptions, VerifyEvmReceiptBundleResult } from './evm/types.js'
+import type {
+  SubstrateGrandpaBundle,
+  SubstrateStorageBundle,
+  SubstrateTrustOptions,
+  VerifySubstrateGrandpaBundleResult,
+  VerifySubstrateStorageBundleResult,
+} from './substrate/types.js'
 
-/** Every proof bundle kind docs/proofs.md describes; only `evm-receipt` is implemented so far. */
+/** Every proof bundle kind docs/proofs.md describes; `fabric-block` is not implemented yet. */
 export type ProofBundleKind = 'evm-receipt' | 'substrate-storage' | 'substrate-grandpa' | 'fabric-block'
 
 /** A proof bundle document of an implemented kind. */
-export type ProofBundle = EvmReceiptBundle
+export type ProofBundle = EvmReceiptBundle | SubstrateStorageBundle | SubstrateGrandpaBundle
 
 /** Caller expectations; each kind reads the ones that apply to it. */
-export type VerifyProofBundleOptions = VerifyEvmReceiptBundleOptions
+export type VerifyProofBundleOptions = VerifyEvmReceiptBundleOptions & {
+  /** Trust anchors for `substrate-storage` / `substrate-grandpa` bundles (`trustedBlockHash` applies too). */
+  substrate?: SubstrateTrustOptions
+}
 
 /** What a verified bundle proves, tagged with its kind. */
-export type VerifyProofBundleResult = { kind: 'evm-receipt' } & VerifyEvmReceiptBundleResult
+export type VerifyProofBundleResult =
+  | ({ kind: 'evm-receipt' } & VerifyEvmReceiptBundleResult)
+  | ({ kind: 'substrate-storage' } & VerifySubstrateStorageBundleResult)
+  | ({ kind: 'substrate-grandpa' } & VerifySubstrateGrandpaBundleResult)

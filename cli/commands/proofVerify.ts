@@ -2,17 +2,26 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BundleInvalidError, InvalidProofError, type RelayError, UsageError } from '../../errors.js'
-import { type VerifyProofBundleOptions, type VerifyProofBundleResult, verifyProofBundle } from '../../proofs/index.js'
+import {
+  parseGrandpaAuthoritySet,
+  type VerifyProofBundleOptions,
+  type VerifyProofBundleResult,
+  verifyProofBundle,
+} from '../../proofs/index.js'
 import type { Hex } from '../../types.js'
 import type { CliCommand, CliContext } from '../types.js'
 
-const USAGE = `Usage: isthmus proof verify <bundle.json> [--bridge 0x…] [--chain-id N] [--block-hash 0x…] [--json]
+const USAGE = `Usage: isthmus proof verify <bundle.json> [--bridge 0x…] [--chain-id N] [--block-hash 0x…]
+       [--genesis-hash 0x…] [--authority-set <set.json>] [--json]
 
 Verify a proof bundle offline (no network) and print what it proves.
-  --bridge 0x…      the origin bridge address you trust; the bundle's must match
-  --chain-id N      the origin chain id you expect
-  --block-hash 0x…  a block hash you saw finalized yourself; the bundle must prove that block
-  --json            print one JSON object instead of text
+  --bridge 0x…              the origin bridge address you trust; the bundle's must match (evm)
+  --chain-id N              the origin chain id you expect (evm)
+  --block-hash 0x…          a block hash you saw finalized yourself; the bundle must prove that block
+  --genesis-hash 0x…        the Substrate chain's genesis hash you expect (substrate-*)
+  --authority-set <file>    the GRANDPA authority set you trust, JSON
+                            { "setId": "N", "authorities": [{ "id": "0x…", "weight": "1" }] } (substrate-grandpa)
+  --json                    print one JSON object instead of text
 
 Exit codes: 0 valid, 1 invalid (the reason is printed), 2 usage error. Format: docs/proofs.md.`
 
@@ -20,6 +29,8 @@ const OPTIONS = {
   bridge: { type: 'string' },
   'chain-id': { type: 'string' },
   'block-hash': { type: 'string' },
+  'genesis-hash': { type: 'string' },
+  'authority-set': { type: 'string' },
   json: { type: 'boolean' },
 } as const
 
@@ -29,7 +40,7 @@ interface Args {
   isJson: boolean
 }
 
-const parse = (argv: string[]): Args => {
+const parse = (ctx: CliContext, argv: string[]): Args => {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
@@ -46,6 +57,12 @@ const parse = (argv: string[]): Args => {
       throw new UsageError({ detail: '--chain-id must be a decimal integer.' })
     opts.chainId = BigInt(values['chain-id'])
   }
+  if (values['genesis-hash'] !== undefined) {
+    opts.substrate = { ...opts.substrate, genesisHash: hexArg(values['genesis-hash'], '--genesis-hash', 32) }
+  }
+  if (values['authority-set'] !== undefined) {
+    opts.substrate = { ...opts.substrate, authoritySet: readAuthoritySet(ctx, values['authority-set']) }
+  }
   return { path: positionals[0]!, opts, isJson: values.json === true }
 }
 
@@ -53,6 +70,18 @@ const hexArg = (v: string, flag: string, bytes: number): Hex => {
   if (!new RegExp(`^0x[0-9a-fA-F]{${2 * bytes}}$`).test(v))
     throw new UsageError({ detail: `${flag} must be 0x followed by ${bytes} bytes of hex.` })
   return v as Hex
+}
+
+const readAuthoritySet = (ctx: CliContext, path: string) => {
+  try {
+    return parseGrandpaAuthoritySet(JSON.parse(readFileSync(resolve(ctx.cwd, path), 'utf8')) as unknown)
+  } catch (e) {
+    const why =
+      e instanceof BundleInvalidError
+        ? `field ${String(e.meta['field'])}: ${String(e.meta['expected'])}`
+        : 'unreadable or not JSON'
+    throw new UsageError({ detail: `--authority-set ${path}: ${why}.` })
+  }
 }
 
 const readBundle = (ctx: CliContext, path: string): unknown => {
@@ -69,8 +98,38 @@ const readBundle = (ctx: CliContext, path: string): unknown => {
   }
 }
 
-const describeValid = (r: VerifyProofBundleResult, opts: VerifyProofBundleOptions): string =>
-  [
+const describeValid = (r: VerifyProofBundleResult, opts: VerifyProofBundleOptions): string => {
+  if (r.kind === 'substrate-storage') {
+    return [
+      `VALID ${r.kind} proof bundle`,
+      `  chain        ${r.chain} (genesis ${r.genesisHash})`,
+      `  block        ${r.blockNumber} ${r.blockHash}`,
+      `  state root   ${r.header.stateRoot} (trie layout V${r.stateVersion})`,
+      ...r.entries.map(
+        (e) =>
+          `  entry        ${e.key} = ${e.value === null ? 'absent' : `${(e.value.length - 2) / 2} bytes ${abridge(e.value)}`}`,
+      ),
+      r.extrinsics === null
+        ? '  extrinsics   not included'
+        : `  extrinsics   ${r.extrinsics.length}, matching extrinsicsRoot ${r.header.extrinsicsRoot}`,
+      r.isAnchored
+        ? '  anchored to  the block hash given with --block-hash'
+        : '  note         the header is authenticated by its hash only; pass --block-hash (or check a substrate-grandpa bundle for it) to anchor it',
+    ].join('\n')
+  }
+  if (r.kind === 'substrate-grandpa') {
+    return [
+      `VALID ${r.kind} proof bundle`,
+      `  chain        ${r.chain} (genesis ${r.genesisHash})`,
+      `  finalized    block ${r.blockNumber} ${r.blockHash}${r.header ? ' (header included)' : ''}`,
+      `  round        ${r.round}, authority set ${r.setId}`,
+      `  signed by    ${r.signers.length} authorities, weight ${r.signedWeight} of ${r.totalWeight} (threshold ${r.threshold})`,
+      r.isAnchored
+        ? '  anchored to  the authority set given with --authority-set'
+        : "  note         the authority set is the bundle's own; pass --authority-set with a set you trust to anchor it",
+    ].join('\n')
+  }
+  return [
     `VALID ${r.kind} proof bundle`,
     `  message id   ${r.id}`,
     `  route        domain ${r.message.origin} -> domain ${r.message.destination}, nonce ${r.message.nonce}`,
@@ -83,6 +142,9 @@ const describeValid = (r: VerifyProofBundleResult, opts: VerifyProofBundleOption
       ? '  anchored to  the block hash given with --block-hash'
       : '  note         finality is the relayer-recorded evidence; pass --block-hash to anchor it to a block you trust',
   ].join('\n')
+}
+
+const abridge = (h: string): string => (h.length > 42 ? `${h.slice(0, 22)}…${h.slice(-16)}` : h)
 
 const firstLine = (e: RelayError): string => e.message.split('\n')[0]!
 
@@ -94,7 +156,7 @@ export const proofVerifyCommand: CliCommand = {
   summary: 'Verify a proof bundle offline and print what it proves',
   usage: USAGE,
   run: async (ctx) => {
-    const args = parse(ctx.argv)
+    const args = parse(ctx, ctx.argv)
     try {
       const r = verifyProofBundle(readBundle(ctx, args.path), args.opts)
       ctx.stdout.write(`${args.isJson ? jsonOf({ valid: true, ...r }) : describeValid(r, args.opts)}\n`)

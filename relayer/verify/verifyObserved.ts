@@ -47,6 +47,8 @@ export const verifyObserved = (m: ObservedMessage, batch: SourceBatch, ctx: Veri
     })
   }
   const proven = verifyProofBundle(m.bundle, { ...ctx.trust, trustedBlockHash: m.source.blockHash })
+  // Some kinds prove a block or storage, not a message (substrate-grandpa; substrate-storage without one).
+  if (!('message' in proven)) throw mismatch('the bundle proves no message', where)
   const encoded = bytesToHex(encodeMessage(m.message))
   if (proven.id !== m.id.toLowerCase()) throw mismatch('the bundle proves another id', where)
   if (bytesToHex(encodeMessage(proven.message)) !== encoded || encoded !== m.encoded.toLowerCase()) {

@@ -411,7 +411,7 @@ const checkProofs = async (
       if (!hashes.has(key)) hashes.set(key, (await providers.get(origin)!.getBlock(r.blockNumber))?.hash ?? undefined)
       if (hashes.get(key)?.toLowerCase() !== r.blockHash.toLowerCase()) {
         out.push({ oracle: 'I9', detail: `${m.subject}: block ${r.blockNumber} is not the chain's block` })
-      } else proven.add(r.id.toLowerCase() as Hex)
+      } else if ('id' in r) proven.add(r.id.toLowerCase() as Hex)
     } catch (e) {
       out.push({ oracle: 'I9', detail: `${m.subject}: does not verify (${(e as { code?: string }).code ?? 'error'})` })
     }
