@@ -139,6 +139,29 @@ const compact = (n: number): Buffer => {
   return b
 }
 
+/** SCALE `GrandpaJustification` from its parts (signatures as given: no signing). */
+export const encodeJustification = (o: {
+  round: bigint
+  targetHash: Hex
+  targetNumber: bigint
+  precommits: { targetHash: Hex; targetNumber: bigint; signature: Hex | Uint8Array; id: Hex }[]
+  ancestries?: Uint8Array[]
+}): Hex => {
+  const parts: Buffer[] = [
+    u64(o.round),
+    Buffer.from(bytes(o.targetHash)),
+    u32(o.targetNumber),
+    compact(o.precommits.length),
+  ]
+  for (const p of o.precommits) {
+    const sig = typeof p.signature === 'string' ? bytes(p.signature) : p.signature
+    parts.push(Buffer.from(bytes(p.targetHash)), u32(p.targetNumber), Buffer.from(sig), Buffer.from(bytes(p.id)))
+  }
+  const anc = o.ancestries ?? []
+  parts.push(compact(anc.length), ...anc.map((h) => Buffer.from(h)))
+  return hex(Buffer.concat(parts))
+}
+
 /** SCALE `GrandpaJustification` with real ed25519 signatures over `(Precommit, round, setId)`. */
 export const buildJustification = (o: {
   round: bigint
@@ -147,29 +170,24 @@ export const buildJustification = (o: {
   targetNumber: bigint
   precommits: PrecommitSpec[]
   ancestries?: Uint8Array[]
-  /** Replace a signature after signing (tampering). */
-  signatures?: Map<number, Uint8Array>
-}): Hex => {
-  const parts: Buffer[] = [
-    u64(o.round),
-    Buffer.from(bytes(o.targetHash)),
-    u32(o.targetNumber),
-    compact(o.precommits.length),
-  ]
-  o.precommits.forEach((p, i) => {
-    const payload = grandpaPrecommitPayload({
+}): Hex =>
+  encodeJustification({
+    ...o,
+    precommits: o.precommits.map((p) => ({
       targetHash: p.targetHash,
       targetNumber: p.targetNumber,
-      round: o.round,
-      setId: o.setId,
-    })
-    const sig = o.signatures?.get(i) ?? ed25519.sign(payload, p.key.secret)
-    parts.push(Buffer.from(bytes(p.targetHash)), u32(p.targetNumber), Buffer.from(sig), Buffer.from(bytes(p.key.id)))
+      id: p.key.id,
+      signature: ed25519.sign(
+        grandpaPrecommitPayload({
+          targetHash: p.targetHash,
+          targetNumber: p.targetNumber,
+          round: o.round,
+          setId: o.setId,
+        }),
+        p.key.secret,
+      ),
+    })),
   })
-  const anc = o.ancestries ?? []
-  parts.push(compact(anc.length), ...anc.map((h) => Buffer.from(h)))
-  return hex(Buffer.concat(parts))
-}
 
 /** A SCALE header with the given parent and number and an empty digest; `salt` varies its roots. */
 export const makeHeader = (parentHash: Hex, number: bigint, salt = 0): { bytes: Uint8Array; hash: Hex } => {
