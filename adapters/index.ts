@@ -9,6 +9,16 @@
  * @example const txs = buildTransferTxs({ kind: 'message', chainId: 31337n, bridge, destination: 2, recipient, payload: '0x01' })
  */
 export { type BuildTransferTxsOptions, buildTransferTxs, type UnsignedEvmTx } from './evm/buildTransferTxs.js'
+/**
+ * A keyless reader of a destination bridge's `Delivered` events (with the delivered message from
+ * the calldata) and of canonical block hashes, for audit and monitoring.
+ */
+export {
+  createDeliveryReader,
+  type DeliveredRecord,
+  type DeliveryReader,
+  type DeliveryReaderOptions,
+} from './evm/createDeliveryReader.js'
 export type { EvmAdapterDeps } from './evm/createEvmAdapter.js'
 /**
  * Create the EVM chain adapter: a finalized, cross-checked Dispatch source and a bridge

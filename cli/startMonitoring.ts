@@ -33,7 +33,8 @@ export const slaOf = (cfg: Config): ((origin: number, destination: number) => nu
   return (o, d) => overrides.get(`${o}.${d}`) ?? cfg.alerts.slaSeconds
 }
 
-const serveMetrics = (registry: Registry, host: string, port: number, log: Logger): Promise<Server> =>
+/** Serve `GET /metrics` of `registry` on host:port (port 0 = OS-chosen). */
+export const serveMetrics = (registry: Registry, host: string, port: number, log: Logger): Promise<Server> =>
   new Promise((resolve, reject) => {
     const server = createServer((req, res) => {
       if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {

@@ -36,6 +36,28 @@ export {
   signerRecordKey,
   signingVerdict,
 } from './attest/signerRecord.js'
+// Monitoring: event subscription, metrics (docs/metrics.md), alerts, audit.
+export {
+  type AuditDestination,
+  type Auditor,
+  type AuditorOptions,
+  type AuditReport,
+  type AuditSourceChain,
+  audit$,
+  createAuditor,
+} from './audit/createAuditor.js'
+export { createProofIndex, type ProofIndex } from './audit/createProofIndex.js'
+export {
+  AUDIT_RESULTS,
+  type AuditedDelivery,
+  type AuditFinding,
+  type AuditResult,
+  type AuditSource,
+  judgeDelivery,
+  type ProvenDelivery,
+  type ProvenMessage,
+  proveDelivery,
+} from './audit/judgeDelivery.js'
 export { createRelayerNode, type RelayerNode } from './createRelayerNode.js'
 // The pipeline (relayer node): observe → verify → attest → aggregate → deliver → confirm.
 export { applyDeliveryRecord, type DeliveryRecordChange } from './deliver/applyDeliveryRecord.js'
@@ -65,7 +87,6 @@ export {
   createClockSkewCheck,
   type HeadSource,
 } from './health/clockSkew.js'
-// Monitoring: event subscription, metrics (docs/metrics.md), alerts, audit.
 export { type BlockHashSource, type WatchReorgsOptions, watchReorgs$ } from './health/watchReorgs.js'
 export {
   createRelayTracker,

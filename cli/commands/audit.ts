@@ -1,0 +1,207 @@
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { jetstream } from '@nats-io/jetstream'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { type Logger, pino } from 'pino'
+import { Registry } from 'prom-client'
+import { lastValueFrom, Subject, tap } from 'rxjs'
+import { createDeliveryReader } from '../../adapters/index.js'
+import { type Config, loadConfig } from '../../config/index.js'
+import { UsageError } from '../../errors.js'
+import {
+  type AuditFinding,
+  type AuditReport,
+  audit$,
+  connectNats,
+  createAlert,
+  createAuditor,
+  publishAlert,
+} from '../../relayer/index.js'
+import type { ChainRef, Hex } from '../../types.js'
+import { createLogger } from '../createLogger.js'
+import { serveMetrics } from '../startMonitoring.js'
+import type { CliCommand, CliContext } from '../types.js'
+
+const USAGE = `Usage: isthmus audit --config <file> [--json] [--watch] [--poll-ms N] [--alerts] [--log-level LEVEL]
+
+Re-verify every delivered message independently of the relayers: for each Delivered event on each
+configured bridge, a proof bundle exists on the PROOFS stream, every bundle verifies with the
+config's trust anchors (chain id, bridge), the delivered message is the proven one, and the proven
+block is still the source chain's canonical block at that height (re-read from its RPC).
+  --config <file>    a relayer config (chains, nats); keys are not read
+  --json             one JSON report (once) or one JSON line per finding and pass (--watch)
+  --watch            keep auditing new deliveries every --poll-ms (default 5000) until SIGINT/SIGTERM;
+                     serves /metrics when the config has a metrics section
+  --alerts           publish an audit-mismatch alert event per finding (isthmus.evt.alert.*)
+  --log-level LEVEL  logs go to stderr (default warn)
+
+Exit codes: 0 every delivery verified, 1 a mismatch was found (or the audit could not run), 2 usage.
+Results: ok, bundle-missing, bundle-invalid, message-mismatch, source-block-not-canonical,
+source-unverifiable (docs/audit.md).`
+
+const OPTIONS = {
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  watch: { type: 'boolean' },
+  'poll-ms': { type: 'string' },
+  alerts: { type: 'boolean' },
+  'log-level': { type: 'string' },
+} as const
+
+interface Args {
+  config: string
+  isJson: boolean
+  isWatch: boolean
+  pollMs: number
+  hasAlerts: boolean
+  logLevel: Config['logLevel']
+}
+
+const parse = (argv: string[]): Args => {
+  let values: Record<string, string | boolean | undefined>
+  try {
+    ;({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }))
+  } catch (e) {
+    throw new UsageError({ detail: `${(e as Error).message}\n\n${USAGE}` })
+  }
+  if (typeof values['config'] !== 'string') throw new UsageError({ detail: `--config is required.\n\n${USAGE}` })
+  const poll = values['poll-ms'] ?? '5000'
+  if (typeof poll !== 'string' || !/^[1-9]\d{1,7}$/.test(poll))
+    throw new UsageError({ detail: '--poll-ms must be an integer ≥ 10.' })
+  const level = (values['log-level'] ?? 'warn') as string
+  if (!['trace', 'debug', 'info', 'warn', 'error'].includes(level))
+    throw new UsageError({ detail: '--log-level must be one of trace, debug, info, warn, error.' })
+  return {
+    config: values['config'],
+    isJson: values['json'] === true,
+    isWatch: values['watch'] === true,
+    pollMs: Number(poll),
+    hasAlerts: values['alerts'] === true,
+    logLevel: level as Config['logLevel'],
+  }
+}
+
+const jsonOf = (v: unknown, space?: number) =>
+  JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x), space)
+
+const textOf = (r: AuditReport): string =>
+  [
+    `audited ${r.checked} deliveries: ${r.ok} ok, ${r.mismatches.length} mismatch(es)`,
+    ...r.scanned.map((s) => `  scanned ${s.chain} blocks ${s.fromBlock}..${s.toBlock}`),
+    ...r.mismatches.map(
+      (f) => `MISMATCH ${f.result} ${f.id} (origin ${f.origin} nonce ${f.nonce}) tx ${f.txHash}: ${f.detail}`,
+    ),
+  ].join('\n')
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const
+
+/** The auditor of the config's EVM chains (the others are reported as not audited). */
+const auditorOf = (cfg: Config, ctx: CliContext, log: Logger, nc: NatsConnection, registry: Registry) => {
+  const evm = cfg.chains.flatMap((c) => (c.kind === 'evm' ? [c] : []))
+  for (const c of cfg.chains)
+    if (c.kind !== 'evm') ctx.stderr.write(`note: ${c.ref} (${c.kind}) is not audited by this build\n`)
+  const readers = new Map(
+    evm.map((c) => [
+      c.ref,
+      createDeliveryReader({
+        chain: c.ref as ChainRef,
+        rpcUrls: c.rpcUrls,
+        bridge: c.bridge as Hex,
+        requestTimeoutMs: cfg.requestTimeoutMs,
+        maxLogRangeBlocks: c.maxLogRangeBlocks,
+        log,
+      }),
+    ]),
+  )
+  return createAuditor({
+    js: jetstream(nc, { timeout: Math.min(cfg.requestTimeoutMs, 30_000) }),
+    destinations: evm.map((c) => ({ reader: readers.get(c.ref)!, domain: c.domain, fromBlock: c.startBlock })),
+    sources: evm.map((c) => ({
+      source: { domain: c.domain, chain: c.ref as ChainRef, trust: { chainId: c.chainId, bridge: c.bridge as Hex } },
+      reader: readers.get(c.ref)!,
+    })),
+    log,
+    registry,
+  })
+}
+
+/** `isthmus audit`: independent re-verification of every delivery, once or as a watcher. */
+export const auditCommand: CliCommand = {
+  name: 'audit',
+  summary: 'Re-verify every delivered message from the proof bundles and the chains',
+  usage: USAGE,
+  run: async (ctx) => {
+    const args = parse(ctx.argv)
+    const cfg = loadConfig(ctx.env, resolve(ctx.cwd, args.config))
+    const log = createLogger({ level: args.logLevel, base: { cmd: 'audit' } }, pino.destination(2))
+    const nc = await connectNats({ servers: [...cfg.nats.servers], name: 'isthmus-audit' }, log)
+    const js = jetstream(nc, { timeout: Math.min(cfg.requestTimeoutMs, 30_000) })
+    const registry = new Registry()
+    const alert = async (f: AuditFinding) => {
+      if (!args.hasAlerts) return
+      const dest = cfg.chains.find((c) => c.ref === f.destination)
+      const a = createAlert({
+        alert: 'audit-mismatch',
+        origin: f.origin,
+        ...(dest ? { destination: dest.domain } : {}),
+        id: f.id,
+        chain: f.destination,
+        detail: `${f.result}: ${f.detail}`,
+        at: new Date(),
+        relayer: 'audit',
+      })
+      await publishAlert(js, a, `${f.id}:${f.result}`).catch((err: unknown) =>
+        log.warn({ err }, 'audit alert not published'),
+      )
+    }
+    try {
+      const auditor = auditorOf(cfg, ctx, log, nc, registry)
+      if (!args.isWatch) {
+        const r = await auditor.runOnce()
+        for (const f of r.mismatches) await alert(f)
+        ctx.stdout.write(`${args.isJson ? jsonOf(r, 2) : textOf(r)}\n`)
+        return r.mismatches.length > 0 ? 1 : 0
+      }
+      const server = cfg.metrics ? await serveMetrics(registry, cfg.metrics.host, cfg.metrics.port, log) : undefined
+      if (server) {
+        const addr = server.address() as { address: string; port: number }
+        ctx.stderr.write(`metrics http://${addr.address}:${addr.port}/metrics\n`)
+      }
+      const stop$ = new Subject<void>()
+      const onSignal = () => stop$.next()
+      for (const s of SIGNALS) process.once(s, onSignal)
+      let found = 0
+      let total = 0
+      try {
+        await lastValueFrom(
+          audit$(auditor, { pollMs: args.pollMs, stop$, log }).pipe(
+            tap((r) => {
+              total += r.checked
+              found += r.mismatches.length
+              for (const f of r.mismatches) {
+                void alert(f)
+                ctx.stdout.write(
+                  `${args.isJson ? jsonOf({ finding: f }) : `MISMATCH ${f.result} ${f.id}: ${f.detail}`}\n`,
+                )
+              }
+              if (args.isJson)
+                ctx.stdout.write(
+                  `${jsonOf({ pass: { checked: r.checked, ok: r.ok, mismatches: r.mismatches.length, scanned: r.scanned } })}\n`,
+                )
+            }),
+          ),
+          { defaultValue: undefined },
+        )
+      } finally {
+        for (const s of SIGNALS) process.off(s, onSignal)
+        if (server) await new Promise<void>((r) => server.close(() => r()))
+      }
+      ctx.stdout.write(
+        `${args.isJson ? jsonOf({ summary: { checked: total, mismatches: found } }) : `audited ${total} deliveries, ${found} mismatch(es)`}\n`,
+      )
+      return found > 0 ? 1 : 0
+    } finally {
+      await nc.drain().catch(() => undefined)
+    }
+  },
+}
