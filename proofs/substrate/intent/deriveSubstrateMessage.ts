@@ -16,21 +16,15 @@ const MAX_BLOCK_NUMBER = 2n ** 32n
 const refuse = (reason: 'MALFORMED_ENCODING' | 'MESSAGE_MISMATCH' | 'TX_FAILED' | 'LOG_NOT_FOUND', detail: string) =>
   new InvalidProofError({ reason, detail })
 
-interface MultiAddressLike extends Codec {
-  isId: boolean
-  asId: Codec
-}
-
-/** The AccountId32 of a MultiAddress::Id (any other variant is refused). */
+/**
+ * The AccountId32 of an address: a MultiAddress::Id (SCALE variant 0 ‖ 32 bytes) or a bare AccountId32;
+ * any other variant (Index, Raw, Address20...) is refused.
+ */
 const accountOf = (a: Codec, what: string): Hex => {
-  const m = a as MultiAddressLike
-  if ('isId' in m) {
-    if (!m.isId) throw refuse('MESSAGE_MISMATCH', `${what} is not an AccountId32 address`)
-    return bytesToHex(m.asId.toU8a())
-  }
   const raw = a.toU8a()
-  if (raw.length !== 32) throw refuse('MESSAGE_MISMATCH', `${what} is not an AccountId32`)
-  return bytesToHex(raw)
+  if (raw.length === 33 && raw[0] === 0) return bytesToHex(raw.subarray(1))
+  if (raw.length === 32) return bytesToHex(raw)
+  throw refuse('MESSAGE_MISMATCH', `${what} is not an AccountId32`)
 }
 
 const bigOf = (c: Codec): bigint => BigInt(c.toString())
