@@ -535,7 +535,7 @@ export class TransferFailedError extends RelayError {
 export class ChaincodeRejectedError extends RelayError {
   override name = 'ChaincodeRejectedError'
   constructor(p: { reason: string; detail: string }) {
-    super(`The bridge chaincode refused the transaction: ${p.detail}.`, {
+    super(`The bridge chaincode refused the transaction (${p.reason}): ${p.detail}.`, {
       code: 'CHAINCODE_REJECTED',
       meta: { reason: p.reason, detail: p.detail },
     })
