@@ -115,6 +115,59 @@ export { verifyMptAbsence } from './evm/verifyMptAbsence.js'
 export { verifyMptProof } from './evm/verifyMptProof.js'
 /** Default maximum number of MPT proof nodes. */
 export { MAX_MPT_DEPTH } from './evm/walkMptProof.js'
+// Hyperledger Fabric (proofs/fabric/).
+/** Fabric's block header bytes (ASN.1 DER), block hash (SHA-256 of them) and block data hash. */
+export { blockHeaderBytes, fabricBlockHash, fabricDataHash } from './fabric/blockHeaderBytes.js'
+/**
+ * Parse MSP trust anchors once and verify identities against them (chain, CA flag, validity, P-256).
+ * @throws InvalidProofError CERT_CHAIN_INVALID (an anchor that does not parse)
+ * @example const trust = createMspTrust({ Org1MSP: { rootCerts: [pem] } }); trust.signingKey('Org1MSP', certPem, Date.now(), 'peer')
+ */
+export { createMspTrust, type MspTrust } from './fabric/createMspTrust.js'
+/**
+ * Decode an endorser-transaction Envelope strictly (headers, the action, endorsements, chaincode event).
+ * @throws InvalidProofError MALFORMED_ENCODING, NON_CANONICAL, TRAILING_DATA
+ */
+export { decodeEndorserTransaction, type EndorserTransaction } from './fabric/decodeEndorserTransaction.js'
+/**
+ * Decode a `common.Block` strictly (every data entry must be one canonical Envelope).
+ * @throws InvalidProofError MALFORMED_ENCODING, NON_CANONICAL, TRAILING_DATA
+ */
+export { decodeFabricBlock } from './fabric/decodeFabricBlock.js'
+/**
+ * Check the shape of a `fabric-block` bundle and of MSP anchors / endorsement policies (trust files).
+ * @throws BundleInvalidError naming the field
+ */
+export {
+  parseEndorsementPolicy,
+  parseFabricBlockBundle,
+  parseFabricTrust,
+  parseMspRoots,
+} from './fabric/parseFabricBlockBundle.js'
+export type {
+  FabricBlock,
+  FabricBlockBundle,
+  FabricEndorsementPolicy,
+  FabricIdentity,
+  FabricMspTrust,
+  FabricTrustOptions,
+  VerifyFabricBlockBundleResult,
+} from './fabric/types.js'
+/**
+ * Verify a `fabric-block` bundle offline: block, orderer signatures, transaction, endorsements, VALID
+ * code and the Dispatch event carrying the message.
+ * @throws BundleInvalidError, InvalidProofError (reason per failed check, docs/proofs.md)
+ */
+export { DISPATCH_EVENT, verifyFabricBlockBundle } from './fabric/verifyFabricBlockBundle.js'
+/**
+ * Verify one transaction of a Fabric block and the block around it (everything but the event).
+ * @throws InvalidProofError (reason per failed check, docs/proofs.md)
+ */
+export {
+  type VerifyFabricTransactionOptions,
+  type VerifyFabricTransactionResult,
+  verifyFabricTransaction,
+} from './fabric/verifyFabricTransaction.js'
 // Quorum certificates (proofs/quorum/).
 export {
   type AssembleCertificateResult,

@@ -1,5 +1,6 @@
 import { BundleInvalidError } from '../errors.js'
 import { verifyEvmReceiptBundle } from './evm/verifyEvmReceiptBundle.js'
+import { verifyFabricBlockBundle } from './fabric/verifyFabricBlockBundle.js'
 import { verifySubstrateGrandpaBundle } from './substrate/verifySubstrateGrandpaBundle.js'
 import { verifySubstrateStorageBundle } from './substrate/verifySubstrateStorageBundle.js'
 import type { VerifyProofBundleOptions, VerifyProofBundleResult } from './types.js'
@@ -31,10 +32,18 @@ export const verifyProofBundle = (doc: unknown, opts: VerifyProofBundleOptions =
     }
     case 'substrate-grandpa':
       return { kind, ...verifySubstrateGrandpaBundle(doc, opts) }
+    case 'fabric-block':
+      return {
+        kind,
+        ...verifyFabricBlockBundle(doc, {
+          ...(opts.trustedBlockHash === undefined ? {} : { trustedBlockHash: opts.trustedBlockHash }),
+          ...opts.fabric,
+        }),
+      }
     default:
       throw new BundleInvalidError({
         field: 'kind',
-        expected: 'a supported bundle kind ("evm-receipt", "substrate-storage", "substrate-grandpa")',
+        expected: 'a supported bundle kind ("evm-receipt", "substrate-storage", "substrate-grandpa", "fabric-block")',
       })
   }
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BundleInvalidError, InvalidProofError, type RelayError, UsageError } from '../../errors.js'
 import {
+  parseFabricTrust,
   parseGrandpaAuthoritySet,
   type VerifyProofBundleOptions,
   type VerifyProofBundleResult,
@@ -12,7 +13,7 @@ import type { Hex } from '../../types.js'
 import type { CliCommand, CliContext } from '../types.js'
 
 const USAGE = `Usage: isthmus proof verify <bundle.json> [--bridge 0x…] [--chain-id N] [--block-hash 0x…]
-       [--genesis-hash 0x…] [--authority-set <set.json>] [--json]
+       [--genesis-hash 0x…] [--authority-set <set.json>] [--fabric-trust <trust.json>] [--trust-bundle-roots] [--json]
 
 Verify a proof bundle offline (no network) and print what it proves.
   --bridge 0x…              the origin bridge address you trust; the bundle's must match (evm)
@@ -21,6 +22,12 @@ Verify a proof bundle offline (no network) and print what it proves.
   --genesis-hash 0x…        the Substrate chain's genesis hash you expect (substrate-*)
   --authority-set <file>    the GRANDPA authority set you trust, JSON
                             { "setId": "N", "authorities": [{ "id": "0x…", "weight": "1" }] } (substrate-grandpa)
+  --fabric-trust <file>     the Fabric trust you configure, JSON { "channel", "chaincode", "mspRoots":
+                            { "<mspId>": ["PEM", …] or { "rootCerts": […], "intermediateCerts": […] } },
+                            "ordererMspIds": […], "endorsementPolicy": { "signedBy": […], "rule": "AND" | { "outOf": n } } }
+                            (fabric-block)
+  --trust-bundle-roots      use the bundle's own MSP roots, orderer MSPs and policy for what --fabric-trust
+                            leaves out: then the bundle proves only that it is self-consistent (fabric-block)
   --json                    print one JSON object instead of text
 
 Exit codes: 0 valid, 1 invalid (the reason is printed), 2 usage error. Format: docs/proofs.md.`
@@ -31,6 +38,8 @@ const OPTIONS = {
   'block-hash': { type: 'string' },
   'genesis-hash': { type: 'string' },
   'authority-set': { type: 'string' },
+  'fabric-trust': { type: 'string' },
+  'trust-bundle-roots': { type: 'boolean' },
   json: { type: 'boolean' },
 } as const
 
@@ -63,7 +72,21 @@ const parse = (ctx: CliContext, argv: string[]): Args => {
   if (values['authority-set'] !== undefined) {
     opts.substrate = { ...opts.substrate, authoritySet: readAuthoritySet(ctx, values['authority-set']) }
   }
+  if (values['fabric-trust'] !== undefined) opts.fabric = readFabricTrust(ctx, values['fabric-trust'])
+  if (values['trust-bundle-roots'] === true) opts.fabric = { ...opts.fabric, trustBundleAnchors: true }
   return { path: positionals[0]!, opts, isJson: values.json === true }
+}
+
+const readFabricTrust = (ctx: CliContext, path: string) => {
+  try {
+    return parseFabricTrust(JSON.parse(readFileSync(resolve(ctx.cwd, path), 'utf8')) as unknown)
+  } catch (e) {
+    const why =
+      e instanceof BundleInvalidError
+        ? `field ${String(e.meta['field'])}: ${String(e.meta['expected'])}`
+        : 'unreadable or not JSON'
+    throw new UsageError({ detail: `--fabric-trust ${path}: ${why}.` })
+  }
 }
 
 const hexArg = (v: string, flag: string, bytes: number): Hex => {
@@ -127,6 +150,25 @@ const describeValid = (r: VerifyProofBundleResult, opts: VerifyProofBundleOption
       r.isAnchored
         ? '  anchored to  the authority set given with --authority-set'
         : "  note         the authority set is the bundle's own; pass --authority-set with a set you trust to anchor it",
+    ].join('\n')
+  }
+  const messageLines = [
+    `  message id   ${r.id}`,
+    `  route        domain ${r.message.origin} -> domain ${r.message.destination}, nonce ${r.message.nonce}`,
+    `  sender       ${r.message.sender}`,
+    `  recipient    ${r.message.recipient}`,
+    `  body         ${(r.message.body.length - 2) / 2} bytes`,
+  ]
+  if (r.kind === 'fabric-block') {
+    return [
+      `VALID ${r.kind} proof bundle`,
+      ...messageLines,
+      `  emitted by   chaincode ${r.chaincode} on channel ${r.channel} (${r.chain})`,
+      `  block        ${r.blockNumber} ${r.blockHash}, transaction ${r.txIndex} (tx id ${r.txId})`,
+      `  signed by    ${r.ordererSigners} orderer(s); created by ${r.creatorMspId}; endorsed by ${r.endorsingMspIds.join(', ')}`,
+      r.isSelfAnchored
+        ? "  note         the MSP roots, orderer MSPs or endorsement policy are the bundle's own (--trust-bundle-roots); pass --fabric-trust to anchor them"
+        : '  anchored to  the MSP roots, orderer MSPs and endorsement policy given with --fabric-trust',
     ].join('\n')
   }
   return [

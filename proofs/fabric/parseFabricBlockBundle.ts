@@ -1,6 +1,6 @@
 import { BundleInvalidError } from '../../errors.js'
 import type { ChainRef, Hex } from '../../types.js'
-import type { FabricBlockBundle, FabricEndorsementPolicy, FabricMspTrust } from './types.js'
+import type { FabricBlockBundle, FabricEndorsementPolicy, FabricMspTrust, FabricTrustOptions } from './types.js'
 
 const HEX_RE = /^0x(?:[0-9a-fA-F]{2})*$/
 const DECIMAL_RE = /^(?:0|[1-9][0-9]*)$/
@@ -109,5 +109,26 @@ export const parseFabricBlockBundle = (doc: unknown): FabricBlockBundle => {
     endorsementPolicy: parseEndorsementPolicy(d['endorsementPolicy'], 'endorsementPolicy'),
     message: message.toLowerCase() as Hex,
     ...(id === undefined ? {} : { id: (id as string).toLowerCase() as Hex }),
+  }
+}
+
+/**
+ * Check a Fabric trust document (what `isthmus proof verify --fabric-trust` reads and a relayer
+ * configures): `{ channel?, chaincode?, mspRoots, ordererMspIds, endorsementPolicy, minOrdererSignatures? }`.
+ * @throws BundleInvalidError naming the field
+ */
+export const parseFabricTrust = (doc: unknown): FabricTrustOptions => {
+  const d = object(doc, '(root)')
+  const min = d['minOrdererSignatures']
+  if (min !== undefined && (typeof min !== 'number' || !Number.isSafeInteger(min) || min < 1)) {
+    throw invalid('minOrdererSignatures', 'a positive integer')
+  }
+  return {
+    ...(d['channel'] === undefined ? {} : { channel: text(d['channel'], 'channel') }),
+    ...(d['chaincode'] === undefined ? {} : { chaincode: text(d['chaincode'], 'chaincode') }),
+    mspRoots: parseMspRoots(d['mspRoots'], 'mspRoots'),
+    ordererMspIds: texts(d['ordererMspIds'], 'ordererMspIds'),
+    endorsementPolicy: parseEndorsementPolicy(d['endorsementPolicy'], 'endorsementPolicy'),
+    ...(min === undefined ? {} : { minOrdererSignatures: min as number }),
   }
 }

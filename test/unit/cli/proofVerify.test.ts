@@ -119,7 +119,7 @@ describe('proofVerifyCommand (in process)', () => {
     dir = mkdtempSync(join(tmpdir(), 'isthmus-proof-'))
     writeFileSync(join(dir, 'valid.json'), JSON.stringify(bundle))
     writeFileSync(join(dir, 'broken.json'), '{"kind": "evm-receipt",')
-    writeFileSync(join(dir, 'planned.json'), JSON.stringify({ kind: 'fabric-block' }))
+    writeFileSync(join(dir, 'planned.json'), JSON.stringify({ kind: 'cosmos-ibc' }))
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -148,7 +148,7 @@ describe('proofVerifyCommand (in process)', () => {
     expect(JSON.parse(r.out)).toMatchObject({ valid: false, code: 'BUNDLE_INVALID', field: '(root)' })
   })
 
-  it('exits 1 naming the kind for a kind that is not implemented yet', async () => {
+  it('exits 1 naming the kind for an unknown kind', async () => {
     const r = await run(['planned.json'])
     expect(r).toMatchObject({
       code: 1,

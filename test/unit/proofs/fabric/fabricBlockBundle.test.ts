@@ -1,6 +1,7 @@
 import { BundleInvalidError, InvalidProofError } from '../../../../errors.js'
 import type { FabricTrustOptions } from '../../../../proofs/fabric/types.js'
 import { verifyFabricBlockBundle } from '../../../../proofs/fabric/verifyFabricBlockBundle.js'
+import { verifyProofBundle } from '../../../../proofs/index.js'
 import { encodeMessage } from '../../../../protocol/index.js'
 import { thrown } from '../../../harness/thrown.js'
 import {
@@ -277,6 +278,18 @@ describe('verifyFabricBlockBundle', () => {
     const e = thrown(() => verifyFabricBlockBundle({ ...buildBundle(), ...patch }, TRUST))
     expect(e).toBeInstanceOf(BundleInvalidError)
     expect((e as BundleInvalidError).meta['field']).toBe(field)
+  })
+
+  it('is dispatched by verifyProofBundle with opts.fabric, and the top-level trustedBlockHash applies', () => {
+    const doc = buildBundle()
+    const r = verifyProofBundle(doc, { fabric: TRUST })
+    expect(r).toMatchObject({ kind: 'fabric-block', creatorMspId: 'Org1MSP' })
+    expect(verifyProofBundle(doc, { fabric: TRUST, trustedBlockHash: r.blockHash }).kind).toBe('fabric-block')
+    expect(
+      thrown(() => verifyProofBundle(doc, { fabric: TRUST, trustedBlockHash: `0x${'00'.repeat(32)}` })),
+    ).toMatchObject({
+      reason: 'HEADER_MISMATCH',
+    })
   })
 
   it('refuses a root certificate that does not parse', () => {
