@@ -142,6 +142,38 @@ export const RelayerTuningConfig = z
   })
   .strict()
 
+/** The HTTP API (`isthmus api`): listen address and request limits. */
+export const ApiConfig = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    /** 0 = an OS-chosen free port (printed on stdout when ready). */
+    port: z.number().int().min(0).max(65535).default(0),
+    bodyLimitBytes: z.number().int().min(1_024).max(16_777_216).default(65_536),
+    /** Requests per client IP per window (429 beyond). */
+    rateLimitMax: z.number().int().min(1).max(1_000_000).default(600),
+    rateLimitWindowMs: z.number().int().min(100).max(3_600_000).default(60_000),
+    maxSseClients: z.number().int().min(1).max(10_000).default(100),
+    /** Messages the in-memory index keeps (oldest dropped first; KV isthmus-messages answers the rest). */
+    indexMaxMessages: z.number().int().min(100).max(10_000_000).default(100_000),
+    /** How far back `GET /v1/messages/{id}` looks for a Dispatch not final yet. */
+    dispatchLookbackBlocks: z.number().int().min(1).max(100_000).default(1_000),
+  })
+  .strict()
+
+/**
+ * One asset, listed once by its home chain and token; every other configured chain whose bridge has it
+ * registered (assetOf) carries a wrapped representation. Asset id = keccak256("ISTHMUS/asset" ‖ uint32
+ * homeDomain ‖ bytes32 homeToken), as AssetRegistry.sol computes it.
+ */
+export const AssetConfig = z
+  .object({
+    symbol: z.string().min(1).max(32),
+    decimals: z.number().int().min(0).max(77),
+    home: z.object({ chain: chainRef, address }).strict(),
+  })
+  .strict()
+export type AssetConfig = z.infer<typeof AssetConfig>
+
 export const ConfigSchema = z
   .object({
     node: z
@@ -162,10 +194,9 @@ export const ConfigSchema = z
         credentialsEnv: envName.optional(),
       })
       .strict(),
-    api: z
-      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) })
-      .strict()
-      .default({ host: '127.0.0.1', port: 0 }),
+    api: ApiConfig.prefault({}),
+    /** Assets the API lists and quotes (the bridges hold the truth: representations are read on-chain). */
+    assets: z.array(AssetConfig).default([]),
     relayer: RelayerTuningConfig.prefault({}),
     /** Serve Prometheus metrics (`isthmus start`); absent = no metrics endpoint. */
     metrics: MetricsConfig.optional(),
@@ -220,6 +251,10 @@ export const ConfigSchema = z
         message: `${c.node.memberId} is not a committee member`,
       })
     const refs = new Set(c.chains.map((x) => x.ref))
+    c.assets.forEach((a, i) => {
+      if (!refs.has(a.home.chain))
+        ctx.addIssue({ code: 'custom', path: ['assets', i, 'home', 'chain'], message: `unknown chain ${a.home.chain}` })
+    })
     c.routes?.forEach((r, i) => {
       if (!refs.has(r.from))
         ctx.addIssue({ code: 'custom', path: ['routes', i, 'from'], message: `unknown chain ${r.from}` })

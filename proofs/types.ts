@@ -7,6 +7,8 @@ import type {
   VerifySubstrateGrandpaBundleResult,
   VerifySubstrateStorageBundleResult,
 } from './substrate/types.js'
+import type { SubstrateIntentTrustOptions } from './substrate/intent/types.js'
+import type { SubstrateMessageCheck } from './substrate/intent/verifySubstrateMessageBundle.js'
 
 /** Every proof bundle kind docs/proofs.md describes. */
 export type ProofBundleKind = 'evm-receipt' | 'substrate-storage' | 'substrate-grandpa' | 'fabric-block'

@@ -65,6 +65,9 @@ export const readyBlock = (m: DevnetManifest): string => {
     `  token     ${m.token.symbol} ${m.token.home.address} on A (home)  ->  w${m.token.symbol} ${m.token.wrapped.address} on B (wrapped)`,
     `  recipients  A ${a.recipient} / B ${b.recipient} (recording); reverting: A ${a.revertingRecipient} / B ${b.revertingRecipient}`,
     `  committee ${m.committee.threshold}-of-${m.committee.signers.length}, epoch ${m.committee.epoch}`,
+    ...(m.api
+      ? [`  API       ${m.api.url}  (OpenAPI ${m.api.url}/openapi.json)`, `  dashboard ${m.api.url}/dashboard/`]
+      : []),
     'Relayers:',
     ...relayers,
     '',
@@ -125,6 +128,7 @@ const run = async (ctx: CliContext): Promise<number> => {
     const say = (line: string) => ctx.stderr.write(`${line}\n`)
     const devnet = await startDevnet({
       blockTimeMs: args.blockTimeMs,
+      api: true,
       ...(args.stateDir === undefined ? {} : { stateDir: args.stateDir }),
       onProgress: (step) => say(`isthmus dev: ${step}…`),
     })

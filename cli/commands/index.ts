@@ -1,4 +1,5 @@
 import type { CliCommand } from '../types.js'
+import { apiCommand } from './api.js'
 import { auditCommand } from './audit.js'
 import { devCommand } from './dev.js'
 import { keysNewCommand } from './keysNew.js'

@@ -43,6 +43,8 @@ export interface DevnetManifest {
     pid: number | null
   }[]
   accounts: { deployer: { address: Hex; privateKey: Hex }; users: { address: Hex; privateKey: Hex }[] }
+  /** The HTTP API (`isthmus api`), when the devnet runs one (`isthmus dev` does); dashboard at `<url>/dashboard/`. */
+  api?: { url: string }
 }
 
 const chain = (c: DevnetChain): DevnetManifestChain => ({
@@ -82,4 +84,5 @@ export const toManifest = (d: Devnet): DevnetManifest => ({
     pid: r.process?.pid ?? null,
   })),
   accounts: { deployer: d.deployer, users: d.users },
+  ...(d.api ? { api: { url: d.api.url } } : {}),
 })

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { computeAddress, Wallet } from 'ethers'
 import { ProcessFailedError } from '../../errors.js'
 import type { ChainRef, Hex } from '../../types.js'
+import { type DevnetApi, startApiProcess } from './apiProcess.js'
 import {
   type DevnetChainContracts,
   type DevnetTokenContracts,
@@ -52,6 +53,8 @@ export interface Devnet {
   readonly users: DevnetAccount[]
   /** One handle per committee member; not started with `relayers: 'none'` or while `isthmus start` does not exist. */
   readonly relayers: RelayerHandle[]
+  /** The `isthmus api` process, when started with `api: true` (`isthmus dev` does). */
+  readonly api?: DevnetApi
   manifest(): DevnetManifest
   /** Stop relayers, nats-server and chains; delete the state dir when this call created it. Idempotent. */
   stop(): Promise<void>
@@ -78,6 +81,8 @@ export interface StartDevnetOptions {
   relayerTuning?: RelayerTuningInput
   /** Bound on each readiness wait (chain, nats-server, relayer); default 60 s. */
   readyTimeoutMs?: number
+  /** Start `isthmus api` once the relayers run (default false; `isthmus dev` sets it). */
+  api?: boolean
   /** Progress lines ("starting chains", …) for a CLI to show. */
   onProgress?: (step: string) => void
 }
@@ -112,6 +117,7 @@ const resetStateDir = (dir: string) => {
   for (const part of [
     'nats',
     'logs',
+    'api',
     'devnet.json',
     ...Array.from({ length: COMMITTEE_SIZE }, (_, i) => `relayer-${i + 1}`),
   ])
@@ -174,9 +180,11 @@ export const startDevnet = async (o: StartDevnetOptions = {}): Promise<Devnet> =
     (v) => ('dispose' in v ? v.dispose() : v.stop()),
   )
   const relayers: RelayerHandle[] = []
+  let api: DevnetApi | undefined
   let stopped: Promise<void> | undefined
   const stop = () => {
     stopped ??= (async () => {
+      await api?.stop()
       await Promise.all(relayers.map((r) => r.stop()))
       await Promise.all([nats.dispose(), nodeA.stop(), nodeB.stop()])
       if (ownsDir) rmSync(stateDir, { recursive: true, force: true })
@@ -201,6 +209,17 @@ export const startDevnet = async (o: StartDevnetOptions = {}): Promise<Devnet> =
     if (mode !== 'none' && hasStart) {
       progress('starting three relayers (isthmus start)')
       await Promise.all(relayers.map((r) => r.start()))
+    }
+    if (o.api) {
+      progress('starting the API (isthmus api)')
+      api = await startApiProcess({
+        stateDir,
+        relayerConfigPath: relayers[0]!.configPath,
+        token: { ...devnet.token, homeChain: devnet.a.ref, homeToken: devnet.token.homeToken },
+        logFile: logs('api'),
+        readyTimeoutMs,
+      })
+      Object.assign(devnet, { api })
     }
     writeFileSync(join(stateDir, 'devnet.json'), `${JSON.stringify(devnet.manifest(), null, 2)}\n`)
     return devnet

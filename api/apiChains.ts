@@ -1,0 +1,78 @@
+import type { Logger } from 'pino'
+import { createEvmReader, type EvmReader } from '../adapters/index.js'
+import type { Config } from '../config/index.js'
+import type { ChainRef, Hex } from '../types.js'
+
+/** One configured chain as the API serves it; `reader` is set for the kinds the API can read (EVM). */
+export interface ApiChain {
+  ref: ChainRef
+  kind: 'evm' | 'substrate' | 'fabric'
+  domain: number
+  chainId?: bigint
+  /** Bridge address (EVM), genesis hash (Substrate) or `<channel>/<chaincode>` (Fabric). */
+  bridge: string
+  finality: { mode: 'finalized-tag' } | { mode: 'confirmations'; confirmations: number }
+  /** Depth a delivery waits for on this chain as a destination. */
+  destinationConfirmations: number
+  reader?: EvmReader
+}
+
+export interface ApiAssetConfig {
+  symbol: string
+  decimals: number
+  home: { chain: ChainRef; address: Hex }
+}
+
+/** The chains, routes and assets the API serves. */
+export interface ApiSetup {
+  chains: ApiChain[]
+  routes: { from: ChainRef; to: ChainRef }[]
+  assets: ApiAssetConfig[]
+}
+
+/**
+ * The API's view of a relayer config: every chain (EVM ones with a read-only reader; no key is read),
+ * the configured routes (every ordered pair when none are listed) and the listed assets.
+ * @example const setup = apiSetupOf(loadConfig(process.env, path), log)
+ */
+export const apiSetupOf = (cfg: Config, log: Logger): ApiSetup => {
+  const chains: ApiChain[] = cfg.chains.map((c) => {
+    if (c.kind === 'evm') {
+      return {
+        ref: c.ref as ChainRef,
+        kind: 'evm',
+        domain: c.domain,
+        chainId: c.chainId,
+        bridge: c.bridge.toLowerCase(),
+        finality: c.finality,
+        destinationConfirmations: c.destinationConfirmations,
+        reader: createEvmReader({
+          chain: c.ref as ChainRef,
+          chainId: c.chainId,
+          rpcUrls: c.rpcUrls,
+          bridge: c.bridge.toLowerCase() as Hex,
+          requestTimeoutMs: Math.min(cfg.requestTimeoutMs, 5_000),
+          log: log.child({ module: 'api-chain', chain: c.ref }),
+        }),
+      }
+    }
+    return {
+      ref: c.ref as ChainRef,
+      kind: c.kind,
+      domain: c.domain,
+      bridge: c.kind === 'substrate' ? c.genesisHash.toLowerCase() : `${c.channel}/${c.chaincode}`,
+      finality: { mode: 'finalized-tag' },
+      destinationConfirmations: 1,
+    }
+  })
+  const refs = chains.map((c) => c.ref)
+  const routes =
+    cfg.routes?.map((r) => ({ from: r.from as ChainRef, to: r.to as ChainRef })) ??
+    refs.flatMap((from) => refs.filter((to) => to !== from).map((to) => ({ from, to })))
+  const assets = cfg.assets.map((a) => ({
+    symbol: a.symbol,
+    decimals: a.decimals,
+    home: { chain: a.home.chain as ChainRef, address: a.home.address.toLowerCase() as Hex },
+  }))
+  return { chains, routes, assets }
+}

@@ -1,0 +1,250 @@
+import { DeliverPolicy, type JetStreamClient, type JsMsg } from '@nats-io/jetstream'
+import { type KV, Kvm } from '@nats-io/kv'
+import type { Logger } from 'pino'
+import {
+  BUCKETS,
+  decodeMessageRecord,
+  type MessageRecord,
+  natsToRelayError,
+  parseStatusEvent,
+  STREAMS,
+  SUBJECTS,
+} from '../relayer/index.js'
+import { fromRecord, partiesOf } from './fromRecord.js'
+import { applyStatusEvent, type IndexedMessage } from './indexedMessage.js'
+
+/** One EVENTS message as the index consumed it (what `onIndexEvent` receives). */
+export interface IndexedStreamMessage {
+  seq: number
+  subject: string
+  data: Uint8Array
+  storedAt: Date
+}
+
+export interface EventIndexOptions {
+  js: JetStreamClient
+  log: Logger
+  /** Messages kept in memory; the oldest (by first event) are dropped first. */
+  maxMessages: number
+  /** Called for every EVENTS message consumed, in stream order (metrics hooks). */
+  onEvent?: (m: IndexedStreamMessage, record: IndexedMessage | undefined) => void
+  /** Concurrent KV reads that fill in sender / recipient / transfer (default 4). */
+  kvConcurrency?: number
+}
+
+export interface MessageFilter {
+  sender?: string
+  status?: string
+  origin?: number
+  destination?: number
+}
+
+export interface EventIndexStats {
+  messages: number
+  lastSeq: number
+  /** True once the consumer reached the end of the stream at least once. */
+  caughtUp: boolean
+  running: boolean
+  invalid: number
+  evicted: number
+}
+
+/** The API's bounded in-memory view of message statuses, built from the EVENTS stream. */
+export interface EventIndex {
+  start(): Promise<void>
+  stop(): Promise<void>
+  /** From memory, else from KV `isthmus-messages`; undefined when neither knows the id. */
+  get(id: string): Promise<IndexedMessage | undefined>
+  /** Newest first, `limit` records with seq < `beforeSeq` that match `f`. */
+  list(f: MessageFilter, limit: number, beforeSeq?: number): { items: IndexedMessage[]; more: boolean }
+  stats(): EventIndexStats
+  /** Resolves once the index has consumed up to `seq` (bounded by `timeoutMs`); false on timeout. */
+  waitForSeq(seq: number, timeoutMs: number): Promise<boolean>
+}
+
+const MAX_PENDING_LOOKUPS = 10_000
+const ENRICH_FROM_RANK = new Set(['attested', 'certified', 'submitted', 'delivered', 'failed', 'queued'])
+
+/**
+ * Create the event index: a JetStream ordered consumer over EVENTS from the first message, folding each
+ * status event into a per-id record (`applyStatusEvent`), bounded to `maxMessages`. Records that reach
+ * `attested` get sender / recipient / transfer from KV `isthmus-messages` (few reads at a time).
+ * @example
+ * const index = createEventIndex({ js, log, maxMessages: 100_000 }); await index.start()
+ */
+export const createEventIndex = (o: EventIndexOptions): EventIndex => {
+  const log = o.log.child({ module: 'api-index' })
+  const byId = new Map<string, IndexedMessage>()
+  // ids in first-seen order; `head` skips evicted ones (compacted now and then)
+  let order: string[] = []
+  let head = 0
+  let lastSeq = 0
+  let caughtUp = false
+  let running = false
+  let invalid = 0
+  let evicted = 0
+  let stopRequested = false
+  let loop: Promise<void> | undefined
+  let closeIter: (() => void) | undefined
+  let kv: KV | undefined
+  const seqWaiters = new Set<{ seq: number; done: (ok: boolean) => void }>()
+  const lookups: string[] = []
+  const requested = new Set<string>()
+  let lookupsRunning = 0
+
+  const openKv = async (): Promise<KV> => {
+    kv ??= await new Kvm(o.js).open(BUCKETS.messages)
+    return kv
+  }
+  const readRecord = async (id: string): Promise<MessageRecord | undefined> => {
+    try {
+      const e = await (await openKv()).get(id)
+      if (e?.operation !== 'PUT' || e.value.length === 0) return undefined
+      return decodeMessageRecord(e.value)
+    } catch (err) {
+      log.debug({ err, id }, 'kv record unavailable')
+      return undefined
+    }
+  }
+  const pump = () => {
+    while (lookupsRunning < (o.kvConcurrency ?? 4) && lookups.length > 0) {
+      const id = lookups.shift()!
+      lookupsRunning += 1
+      void readRecord(id)
+        .then((rec) => {
+          const cur = byId.get(id)
+          if (rec && cur) {
+            try {
+              Object.assign(
+                cur,
+                partiesOf(rec),
+                rec.delivery?.releaseAt ? { releaseAt: rec.delivery.releaseAt.toString() } : {},
+              )
+            } catch (err) {
+              log.warn({ err, id }, 'kv record message undecodable')
+            }
+          }
+        })
+        .finally(() => {
+          lookupsRunning -= 1
+          pump()
+        })
+    }
+  }
+  const enrich = (r: IndexedMessage) => {
+    if (r.sender !== undefined || requested.has(r.id) || !ENRICH_FROM_RANK.has(r.status)) return
+    if (lookups.length >= MAX_PENDING_LOOKUPS) return
+    requested.add(r.id)
+    lookups.push(r.id)
+    pump()
+  }
+  const evict = () => {
+    while (byId.size > o.maxMessages && head < order.length) {
+      const id = order[head]!
+      head += 1
+      byId.delete(id)
+      requested.delete(id)
+      evicted += 1
+    }
+    if (head > 4096 && head * 2 > order.length) {
+      order = order.slice(head)
+      head = 0
+    }
+  }
+  const handle = (m: JsMsg) => {
+    const seq = m.seq
+    lastSeq = seq
+    const status = m.subject.split('.')[2]
+    let rec: IndexedMessage | undefined
+    if (status !== 'halted' && status !== 'alert') {
+      try {
+        const e = parseStatusEvent(m.data)
+        const cur = byId.get(e.id)
+        rec = applyStatusEvent(cur, e, seq)
+        if (!cur) order.push(e.id)
+        byId.set(e.id, rec)
+        enrich(rec)
+        evict()
+      } catch (err) {
+        invalid += 1
+        log.warn({ err, seq, subject: m.subject }, 'skipping an invalid event')
+      }
+    }
+    o.onEvent?.(
+      { seq, subject: m.subject, data: m.data, storedAt: new Date(Number(BigInt(m.info.timestampNanos) / 1_000_000n)) },
+      rec,
+    )
+    if (m.info.pending === 0) caughtUp = true
+    for (const w of seqWaiters) if (lastSeq >= w.seq) w.done(true)
+  }
+  const run = async () => {
+    const c = await o.js.consumers.get(STREAMS.events, {
+      filter_subjects: [`${SUBJECTS.events}.>`],
+      deliver_policy: DeliverPolicy.All,
+    })
+    // Empty stream: nothing to catch up with.
+    const info = await c.info(true).catch(() => undefined)
+    if (info && info.num_pending === 0) caughtUp = true
+    const iter = await c.consume({ max_messages: 256 })
+    closeIter = () => void iter.close()
+    if (stopRequested) return void iter.close()
+    for await (const m of iter) handle(m)
+  }
+  return {
+    start: async () => {
+      if (loop) return
+      running = true
+      loop = run()
+        .catch((err: unknown) => {
+          if (!stopRequested) log.error({ err: natsToRelayError(err, 'consume') }, 'event index stopped')
+        })
+        .finally(() => {
+          running = false
+        })
+    },
+    stop: async () => {
+      stopRequested = true
+      closeIter?.()
+      for (const w of seqWaiters) w.done(false)
+      await loop
+    },
+    get: async (id) => {
+      const key = id.toLowerCase()
+      const hit = byId.get(key)
+      if (hit) return hit
+      const rec = await readRecord(key)
+      return rec ? fromRecord(rec) : undefined
+    },
+    list: (f, limit, beforeSeq) => {
+      const items: IndexedMessage[] = []
+      for (let i = order.length - 1; i >= head; i--) {
+        const r = byId.get(order[i]!)
+        if (!r) continue
+        if (beforeSeq !== undefined && r.seq >= beforeSeq) continue
+        if (f.status !== undefined && r.status !== f.status) continue
+        if (f.origin !== undefined && r.origin !== f.origin) continue
+        if (f.destination !== undefined && r.destination !== f.destination) continue
+        if (f.sender !== undefined && r.sender !== f.sender) continue
+        if (items.length === limit) return { items, more: true }
+        items.push(r)
+      }
+      return { items, more: false }
+    },
+    stats: () => ({ messages: byId.size, lastSeq, caughtUp, running, invalid, evicted }),
+    waitForSeq: (seq, timeoutMs) =>
+      lastSeq >= seq
+        ? Promise.resolve(true)
+        : new Promise((res) => {
+            const w = {
+              seq,
+              done: (ok: boolean) => {
+                clearTimeout(t)
+                seqWaiters.delete(w)
+                res(ok)
+              },
+            }
+            const t = setTimeout(() => w.done(false), timeoutMs)
+            seqWaiters.add(w)
+          }),
+  }
+}

@@ -1,0 +1,62 @@
+import { keccak256, solidityPacked } from 'ethers'
+import type { Logger } from 'pino'
+import { addressToBytes32 } from '../protocol/index.js'
+import type { ChainRef, Hex } from '../types.js'
+import type { ApiSetup } from './apiChains.js'
+import type { AssetsResponse } from './schemas.js'
+
+type Asset = AssetsResponse['assets'][number]
+
+/** keccak256("ISTHMUS/asset" ‖ uint32 homeDomain ‖ bytes32 homeToken), as AssetRegistry.sol computes it. */
+export const assetIdOf = (homeDomain: number, homeToken: Hex): Hex =>
+  keccak256(
+    solidityPacked(['string', 'uint32', 'bytes32'], ['ISTHMUS/asset', homeDomain, addressToBytes32(homeToken)]),
+  ) as Hex
+
+/**
+ * The registered assets: each configured asset with its home token and, on every other EVM chain
+ * whose bridge has the asset registered (`assetOf`), its wrapped token; routes are the configured
+ * routes between chains that both hold it. A chain that does not answer is left out (logged).
+ */
+export const resolveAssets = async (setup: ApiSetup, log: Logger): Promise<Asset[]> => {
+  const byRef = new Map(setup.chains.map((c) => [c.ref, c]))
+  return Promise.all(
+    setup.assets.flatMap((a) => {
+      const home = byRef.get(a.home.chain)
+      if (!home) return []
+      const assetId = assetIdOf(home.domain, a.home.address)
+      return [
+        (async (): Promise<Asset> => {
+          const wrapped = await Promise.all(
+            setup.chains
+              .filter((c) => c.ref !== home.ref && c.reader)
+              .map(async (c) => {
+                try {
+                  const found = await c.reader!.assetOf(assetId)
+                  return found?.kind === 'wrapped'
+                    ? [{ chain: c.ref, domain: c.domain, address: found.token, kind: 'wrapped' as const }]
+                    : []
+                } catch (err) {
+                  log.warn({ err, chain: c.ref, assetId }, 'asset registry unavailable')
+                  return []
+                }
+              }),
+          )
+          const representations = [
+            { chain: home.ref, domain: home.domain, address: a.home.address, kind: 'native' as const },
+            ...wrapped.flat(),
+          ]
+          const held = new Set<ChainRef>(representations.map((r) => r.chain as ChainRef))
+          return {
+            assetId,
+            symbol: a.symbol,
+            decimals: a.decimals,
+            home: { chain: home.ref, domain: home.domain, address: a.home.address },
+            representations,
+            routes: setup.routes.filter((r) => held.has(r.from) && held.has(r.to)),
+          }
+        })(),
+      ]
+    }),
+  )
+}
