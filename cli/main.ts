@@ -1,5 +1,6 @@
-import { RelayError } from '../errors.js'
+import { IsthmusApiError, RelayError } from '../errors.js'
 import { commands } from './commands/index.js'
+import { exitCodeOf } from './exitCodes.js'
 import type { CliContext } from './types.js'
 
 const usage = (): string =>
@@ -12,12 +13,16 @@ const usage = (): string =>
     'Run `isthmus <command> --help` for the options of one command.',
   ].join('\n')
 
-/** Entry point of the `isthmus` binary. Exit codes: 0 ok, 1 failure/invalid, 2 usage error. */
+/**
+ * Entry point of the `isthmus` binary. Exit codes (docs/cli.md): 0 ok, 1 failure/invalid, 2 usage
+ * error, 3 not found, 4 timeout, 5 API unreachable.
+ */
 export const main = async (argv: string[]): Promise<number> => {
   const ctx = (rest: string[]): CliContext => ({
     argv: rest,
     stdout: process.stdout,
     stderr: process.stderr,
+    stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
   })
@@ -43,8 +48,20 @@ export const main = async (argv: string[]): Promise<number> => {
   } catch (e) {
     if (e instanceof RelayError) {
       process.stderr.write(`error ${e.code}: ${e.message}\n`)
-      return e.code === 'USAGE' ? 2 : 1
+      // Scripts that asked for JSON get the error as JSON on stdout too.
+      if (args.includes('--json') && e.code !== 'USAGE')
+        process.stdout.write(`${JSON.stringify({ error: errorJson(e) })}\n`)
+      return exitCodeOf(e)
     }
     throw e
   }
 }
+
+const errorJson = (e: RelayError) => ({
+  code: e.code,
+  message: e.message.split('\n')[0],
+  ...(e instanceof IsthmusApiError
+    ? { apiCode: e.apiCode, status: e.status, ...(e.field ? { field: e.field } : {}) }
+    : {}),
+  retryable: e.retryable,
+})

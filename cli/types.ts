@@ -3,6 +3,8 @@ export interface CliContext {
   argv: string[]
   stdout: NodeJS.WritableStream
   stderr: NodeJS.WritableStream
+  /** Where interactive commands (`isthmus init`) read answers; absent = not interactive. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean }
   env: NodeJS.ProcessEnv
   cwd: string
 }

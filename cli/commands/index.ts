@@ -1,10 +1,25 @@
 import type { CliCommand } from '../types.js'
-import { apiCommand } from './api.js'
 import { auditCommand } from './audit.js'
 import { devCommand } from './dev.js'
+import { initCommand } from './init.js'
 import { keysNewCommand } from './keysNew.js'
 import { proofVerifyCommand } from './proofVerify.js'
+import { sendCommand } from './send.js'
 import { startCommand } from './start.js'
+import { statusCommand } from './status.js'
+import { transferCommand } from './transfer.js'
+import { watchCommand } from './watch.js'
 
 /** Every `isthmus` subcommand, in the order `--help` lists them. */
-export const commands: CliCommand[] = [startCommand, devCommand, keysNewCommand, proofVerifyCommand, auditCommand]
+export const commands: CliCommand[] = [
+  initCommand,
+  startCommand,
+  devCommand,
+  transferCommand,
+  sendCommand,
+  statusCommand,
+  watchCommand,
+  keysNewCommand,
+  proofVerifyCommand,
+  auditCommand,
+]

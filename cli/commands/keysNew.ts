@@ -1,11 +1,9 @@
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Wallet } from 'ethers'
-import { KeyInvalidError, UsageError } from '../../errors.js'
+import { UsageError } from '../../errors.js'
 import type { CliCommand } from '../types.js'
-
-const DEFAULT_PASSWORD_ENV = 'ISTHMUS_KEYSTORE_PASSWORD'
+import { DEFAULT_PASSWORD_ENV, keystorePasswordFrom, writeNewKeystore } from '../writeKeystore.js'
 
 const USAGE = `Usage: isthmus keys new --out <file> [--password-env NAME] [--json]
 
@@ -36,16 +34,10 @@ export const keysNewCommand: CliCommand = {
     const envName = values['password-env'] ?? DEFAULT_PASSWORD_ENV
     if (!/^[A-Z_][A-Z0-9_]*$/.test(envName))
       throw new UsageError({ detail: '--password-env must name an env var (UPPER_SNAKE).' })
-    const password = ctx.env[envName]
-    if (!password || password.length < 8) {
-      throw new KeyInvalidError({ source: `env ${envName}`, expected: 'a keystore password of at least 8 characters' })
-    }
+    const password = keystorePasswordFrom(ctx.env, envName)
     const path = resolve(ctx.cwd, values.out)
     if (existsSync(path)) throw new UsageError({ detail: `${values.out} exists; refusing to overwrite a keystore.` })
-    const wallet = Wallet.createRandom()
-    const json = await wallet.encrypt(password)
-    writeFileSync(path, json, { mode: 0o600, flag: 'wx' })
-    const address = wallet.address.toLowerCase()
+    const { address } = await writeNewKeystore(path, password)
     ctx.stdout.write(values.json ? `${JSON.stringify({ address, path })}\n` : `address ${address}\nkeystore ${path}\n`)
     return 0
   },
