@@ -1,6 +1,10 @@
 import { BundleInvalidError } from '../errors.js'
 import { verifyEvmReceiptBundle } from './evm/verifyEvmReceiptBundle.js'
 import { verifyFabricBlockBundle } from './fabric/verifyFabricBlockBundle.js'
+import {
+  checkSubstrateMessage,
+  verifyUnprovenStorageBundle,
+} from './substrate/intent/verifySubstrateMessageBundle.js'
 import { verifySubstrateGrandpaBundle } from './substrate/verifySubstrateGrandpaBundle.js'
 import { verifySubstrateStorageBundle } from './substrate/verifySubstrateStorageBundle.js'
 import type { VerifyProofBundleOptions, VerifyProofBundleResult } from './types.js'

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../types.js'
+import { apiCommand } from './api.js'
 import { auditCommand } from './audit.js'
 import { devCommand } from './dev.js'
 import { initCommand } from './init.js'
@@ -22,4 +23,5 @@ export const commands: CliCommand[] = [
   keysNewCommand,
   proofVerifyCommand,
   auditCommand,
+  apiCommand,
 ]
