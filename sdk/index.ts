@@ -29,6 +29,7 @@ export type {
   BuiltTransfer,
   ChainInfo,
   ChainRef,
+  EventStatus,
   EvmTxRequest,
   Hex,
   MessagePage,
