@@ -15,6 +15,7 @@ import {
 } from '../../proofs/index.js'
 import { encodeMessage, messageId } from '../../protocol/index.js'
 import type { Hex, Message } from '../../types.js'
+import { compare as compareFor, rate as rateFor } from './compareRates.js'
 import type { BenchEntry, BenchModule } from './types.js'
 
 // Receipt-proof verification on real data (mainnet block 11408438, all 130 receipts): our
@@ -25,53 +26,9 @@ const fixture = <T>(p: string): T =>
 const header = fixture<EvmRpcHeader>('mainnet-11408438/header.json')
 const receipts = fixture<EvmRpcReceipt[]>('mainnet-11408438/receipts.json')
 
-/** Rounds of `round()` for `ms` milliseconds in total; returns items per second (each round handles `perRound` items). */
-const rate = async (perRound: number, round: () => unknown, ms = MEASURE_MS): Promise<number> => {
-  await round() // warm-up
-  let n = 0
-  const t0 = performance.now()
-  while (performance.now() - t0 < ms) {
-    await round()
-    n += perRound
-  }
-  return (n * 1000) / (performance.now() - t0)
-}
-
-/**
- * Ours and the baseline in alternating 250 ms slices, `ms` each in total, so that load from other
- * processes on a shared machine affects both alike. Returns [ours, baseline] items per second.
- */
-const compare = async (
-  perRound: number,
-  ours: () => unknown,
-  baseline: () => unknown,
-  ms = MEASURE_MS,
-): Promise<[number, number]> => {
-  const slice = async (round: () => unknown): Promise<[number, number]> => {
-    let n = 0
-    const t0 = performance.now()
-    while (performance.now() - t0 < 250) {
-      await round()
-      n += perRound
-    }
-    return [n, performance.now() - t0]
-  }
-  await ours()
-  await baseline()
-  const total = { ours: [0, 0], baseline: [0, 0] }
-  for (let spent = 0; spent < 2 * ms; ) {
-    for (const [key, fn] of [
-      ['ours', ours],
-      ['baseline', baseline],
-    ] as const) {
-      const [n, t] = await slice(fn)
-      total[key][0]! += n
-      total[key][1]! += t
-      spent += t
-    }
-  }
-  return [(total.ours[0]! * 1000) / total.ours[1]!, (total.baseline[0]! * 1000) / total.baseline[1]!]
-}
+const rate = (perRound: number, round: () => unknown, ms = MEASURE_MS) => rateFor(perRound, round, ms)
+const compare = (perRound: number, ours: () => unknown, baseline: () => unknown, ms = MEASURE_MS) =>
+  compareFor(perRound, ours, baseline, ms)
 
 const word = (v: bigint | number): Hex => `0x${BigInt(v).toString(16).padStart(64, '0')}`
 
