@@ -4,10 +4,10 @@ import {
   decodeTrieNode,
   encodeTrieNode,
   grandpaPrecommitPayload,
-  type Hex,
   type TrieNode,
   type TrieVersion,
 } from '../../proofs/index.js'
+import type { Hex } from '../../types.js'
 
 // Test-only builders for Substrate proofs: tries with read proofs, and GRANDPA justifications
 // signed by generated ed25519 keys. Independent of proofs/substrate's trieRoot (a recursive

@@ -342,7 +342,7 @@ describe('verifyProofBundle', () => {
     ['null', null, '(root)'],
     ['an array', [], '(root)'],
     ['no kind', {}, 'kind'],
-    ['a planned kind', { kind: 'substrate-storage' }, 'kind'],
+    ['an implemented kind without a version', { kind: 'substrate-storage' }, 'version'],
     ['an unknown kind', { kind: 'btc-spv' }, 'kind'],
   ])('rejects %s naming %s', (_, doc, field) => {
     const e = thrown(() => verifyProofBundle(doc))

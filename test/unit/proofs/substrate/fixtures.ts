@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import type { Hex, SubstrateRpcHeader } from '../../../../proofs/index.js'
+import type { SubstrateRpcHeader } from '../../../../proofs/index.js'
+import type { Hex } from '../../../../types.js'
 
 const text = (path: string): string =>
   readFileSync(new URL(`../../../fixtures/substrate/${path}`, import.meta.url), 'utf8')

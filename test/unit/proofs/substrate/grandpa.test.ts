@@ -1,4 +1,5 @@
 import { TypeRegistry } from '@polkadot/types'
+import type { GrandpaJustification as GrandpaJustificationCodec } from '@polkadot/types/interfaces'
 import { cryptoWaitReady, ed25519Verify } from '@polkadot/util-crypto'
 import { BundleInvalidError, InvalidProofError } from '../../../../errors.js'
 import {
@@ -7,9 +8,9 @@ import {
   type GrandpaJustification,
   grandpaPrecommitPayload,
   grandpaThreshold,
-  type Hex,
   verifyGrandpaJustification,
 } from '../../../../proofs/index.js'
+import type { Hex } from '../../../../types.js'
 import { buildJustification, encodeJustification, grandpaKey, makeHeader } from '../../../harness/substrateProofs.js'
 import { thrown } from '../../../harness/thrown.js'
 import { polkadotJustification as P } from './fixtures.js'
@@ -59,7 +60,7 @@ describe('verifyGrandpaJustification on the Polkadot #4635975 justification', ()
   })
 
   it('decodes like @polkadot/types GrandpaJustification', () => {
-    const ref = new TypeRegistry().createType('GrandpaJustification', P.hex)
+    const ref = new TypeRegistry().createType<GrandpaJustificationCodec>('GrandpaJustification', P.hex)
     expect(ref.round.toBigInt()).toBe(decoded.round)
     expect(ref.commit.targetHash.toHex()).toBe(decoded.targetHash)
     expect(ref.commit.targetNumber.toBigInt()).toBe(decoded.targetNumber)
@@ -181,7 +182,7 @@ describe('verifyGrandpaJustification on the Polkadot #4635975 justification', ()
     ],
     [
       'a trailing byte',
-      () => verifyGrandpaJustification({ justification: `${P.hex}00`, authoritySet: set297 }),
+      () => verifyGrandpaJustification({ justification: `${P.hex}00` as Hex, authoritySet: set297 }),
       'TRAILING_DATA',
     ],
     [

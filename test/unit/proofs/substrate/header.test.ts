@@ -1,4 +1,5 @@
 import { TypeRegistry } from '@polkadot/types'
+import type { Header } from '@polkadot/types/interfaces'
 import { blake2AsHex } from '@polkadot/util-crypto'
 import { InvalidProofError } from '../../../../errors.js'
 import { decodeSubstrateHeader, encodeSubstrateHeader, hashSubstrateHeader } from '../../../../proofs/index.js'
@@ -50,7 +51,7 @@ describe('Substrate header hashing', () => {
   it('agrees with @polkadot/types Header on hash, number, roots and digest for every Westend header', () => {
     for (const b of blocks) {
       const ours = decodeSubstrateHeader(b.header)
-      const ref = registry.createType('Header', b.header)
+      const ref = registry.createType<Header>('Header', b.header)
       expect(ours.hash).toBe(ref.hash.toHex())
       expect(ours.hash).toBe(blake2AsHex(b.header, 256))
       expect(ours.number).toBe(ref.number.toBigInt())
