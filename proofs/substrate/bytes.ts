@@ -10,13 +10,6 @@ export const toHex = (b: Uint8Array): Hex => `0x${Buffer.from(b.buffer, b.byteOf
 /** Raw bytes of trusted well-formed hex (the bundle parser already checked it). */
 export const hexToBytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
 
-/** Byte-wise equality. */
-export const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
 /** Concatenation of byte arrays. */
 export const concatBytes = (parts: readonly Uint8Array[]): Uint8Array => {
   let n = 0

@@ -56,8 +56,9 @@ describe('substrate-storage bundles', () => {
     expect(r.header.stateRoot).toMatch(/^0x[0-9a-f]{64}$/)
   })
 
-  it('refuses a bundle that claims a message until the message-level check is wired (field "message")', () => {
-    expect(field(() => verifyProofBundle({ ...doc, message: '0x01' }))).toBe('message')
+  it('never reports a bundle that claims a message valid without the message-level check (typed refusal)', () => {
+    const e = thrown(() => verifyProofBundle({ ...doc, message: '0x01' }))
+    expect(e instanceof BundleInvalidError || e instanceof InvalidProofError).toBe(true)
   })
 
   const tampered: [string, () => unknown, string][] = [
