@@ -159,7 +159,7 @@ export const auditCommand: CliCommand = {
       if (!args.isWatch) {
         const r = await auditor.runOnce()
         for (const f of r.mismatches) await alert(f)
-        ctx.stdout.write(`${args.isJson ? jsonOf(r, 2) : textOf(r)}\n`)
+        ctx.stdout.write(`${args.isJson ? jsonOf(r) : textOf(r)}\n`)
         return r.mismatches.length > 0 ? 1 : 0
       }
       const server = cfg.metrics ? await serveMetrics(registry, cfg.metrics.host, cfg.metrics.port, log) : undefined

@@ -7,7 +7,11 @@ export const LATENCY_STAGES = ['verified', 'attested', 'certified', 'submitted',
 export interface RelayTrackerOptions {
   /** Delivery SLA of a route, seconds (a pending message older than it is stuck). */
   slaSeconds(origin: number, destination: number): number
-  /** A member with no signature within this window, while others signed, is silent. */
+  /**
+   * A member with no signature within this window, while others signed, is silent. Others must have
+   * been signing for a tenth of the window first, so a member that is merely a moment behind on a
+   * fresh burst is not called silent.
+   */
   silentWindowMs: number
   /** The committee (addresses, lower-case) and threshold; unset: members are the signers seen. */
   committee?: { members: readonly Hex[]; threshold: number }
@@ -65,6 +69,9 @@ export const createRelayTracker = (o: RelayTrackerOptions): RelayTracker => {
   const max = o.maxTracked ?? 100_000
   const messages = new Map<Hex, TrackedMessage>()
   const lastSig = new Map<Hex, number>()
+  // Start of the current signing activity (the first signature after a gap longer than the window).
+  let activeSinceMs = 0
+  let lastAnyMs: number | undefined
   const tracked = (e: StatusEvent): TrackedMessage => {
     let m = messages.get(e.id)
     if (!m) {
@@ -80,7 +87,11 @@ export const createRelayTracker = (o: RelayTrackerOptions): RelayTracker => {
     const firstOfStatus = !m.stages.has(e.status)
     if (firstOfStatus) m.stages.set(e.status, atMs)
     if (e.status === 'observed' && firstOfStatus) m.observedAtMs = atMs
-    if (e.status === 'attested') lastSig.set(e.signer, Math.max(lastSig.get(e.signer) ?? 0, atMs))
+    if (e.status === 'attested') {
+      lastSig.set(e.signer, Math.max(lastSig.get(e.signer) ?? 0, atMs))
+      if (lastAnyMs === undefined || atMs - lastAnyMs > o.silentWindowMs) activeSinceMs = atMs
+      lastAnyMs = Math.max(lastAnyMs ?? 0, atMs)
+    }
     if (e.status === 'delivered' || e.status === 'retracted') m.isDone = true
     if (e.status === 'failed' && !e.retryable && TERMINAL_FAILURES.has(e.reason)) m.isDone = true
     const isStage = (LATENCY_STAGES as readonly string[]).includes(e.status)
@@ -106,7 +117,7 @@ export const createRelayTracker = (o: RelayTrackerOptions): RelayTracker => {
   const members = () => o.committee?.members.map((x) => x.toLowerCase() as Hex) ?? [...lastSig.keys()]
   const silentMembers = (nowMs: number) => {
     const since = nowMs - o.silentWindowMs
-    const anyActive = [...lastSig.values()].some((t) => t >= since)
+    const anyActive = lastAnyMs !== undefined && lastAnyMs >= since && activeSinceMs <= nowMs - o.silentWindowMs / 10
     return anyActive ? members().filter((s) => (lastSig.get(s) ?? 0) < since) : []
   }
   return {

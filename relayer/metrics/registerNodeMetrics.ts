@@ -73,7 +73,9 @@ export const nodeMetrics$ = (registry: Registry, o: NodeMetricsOptions): Observa
   const balance = metric(registry, 'isthmus_signer_balance')
   const lowGauge = metric(registry, 'isthmus_signer_balance_low_threshold')
   const specs = [aggregatorConsumer(), ...o.destinations.map((d) => delivererConsumer(d))]
-  const pending = metric(registry, 'isthmus_jetstream_consumer_pending', async () => {
+  // Both lag gauges are read from the same consumer infos, once per scrape.
+  let reading: Promise<void> | undefined
+  const readLag = async () => {
     try {
       const jsm = await o.js.jetstreamManager()
       for (const s of specs) {
@@ -86,8 +88,15 @@ export const nodeMetrics$ = (registry: Registry, o: NodeMetricsOptions): Observa
     } catch (err) {
       o.log.debug({ err }, 'consumer lag not read')
     }
-  })
-  const ackPending = metric(registry, 'isthmus_jetstream_consumer_ack_pending')
+  }
+  const collectLag = () => {
+    reading ??= readLag().finally(() => {
+      reading = undefined
+    })
+    return reading
+  }
+  const pending = metric(registry, 'isthmus_jetstream_consumer_pending', collectLag)
+  const ackPending = metric(registry, 'isthmus_jetstream_consumer_ack_pending', collectLag)
   for (const c of o.chains) {
     const t = o.lowBalance?.[c.chain]
     if (t !== undefined) lowGauge.set({ chain: c.chain }, t)

@@ -115,6 +115,14 @@ describe('registerRelayMetrics (from the event stream)', () => {
     )
   })
 
+  it('does not call a member silent while a fresh burst of signing is younger than a tenth of the window', async () => {
+    const { r, events } = setup(105)
+    events.next(attested(1, 100, SIGNERS[0]!, 1))
+    events.next(attested(1, 101, SIGNERS[1]!, 2))
+    expect(await sampleOf(r, 'isthmus_committee_member_silent', { signer: SIGNERS[2]! })).toBe(0)
+    expect(await sampleOf(r, 'isthmus_quorum_headroom')).toBe(1)
+  })
+
   it('counts failures by reason, retractions, halts, alerts and unparseable documents', async () => {
     const { r, events } = setup(0)
     events.next(wrap({ ...base(4), status: 'failed', at: at(1), reason: 'RATE_LIMITED', retryable: true }))
