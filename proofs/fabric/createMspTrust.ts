@@ -4,7 +4,6 @@ import type { FabricMspTrust } from './types.js'
 
 /** Parsed trust anchors of the MSPs a bundle is checked against. */
 export interface MspTrust {
-  has(mspId: string): boolean
   /**
    * The verified signing key of an identity: the PEM certificate must parse, be an EC P-256 end-entity
    * certificate valid at `atMs`, and chain (signature, issuer name, CA flag, validity) through the MSP's
@@ -67,7 +66,6 @@ export const createMspTrust = (anchors: Record<string, FabricMspTrust>): MspTrus
   }
 
   return {
-    has: (mspId) => msps.has(mspId),
     signingKey: (mspId, certPem, atMs, who) => {
       if (!msps.has(mspId)) {
         throw new InvalidProofError({

@@ -1,5 +1,8 @@
 import { createPublicKey } from 'node:crypto'
 import { InvalidProofError } from '../../../../errors.js'
+import { blockHeaderBytes } from '../../../../proofs/fabric/blockHeaderBytes.js'
+import { decodeEndorserTransaction } from '../../../../proofs/fabric/decodeEndorserTransaction.js'
+import { decodeFabricBlock } from '../../../../proofs/fabric/decodeFabricBlock.js'
 import { readProto, stringOf, varintOf } from '../../../../proofs/fabric/readProto.js'
 import { P256_N, parseDerSignature, verifyP256Signature } from '../../../../proofs/fabric/verifyP256Signature.js'
 import { thrown } from '../../../harness/thrown.js'
@@ -75,5 +78,39 @@ describe('verifyP256Signature', () => {
     ['too short', Uint8Array.from([0x30, 0x00])],
   ])('refuses a DER signature that is %s', (_name, sig) => {
     expect(reasonOf(() => verifyP256Signature(key, data, sig, 'x'))).toBe('SIGNATURE_INVALID')
+  })
+})
+
+describe('blockHeaderBytes', () => {
+  it('encodes DER minimal integers and long-form lengths as Go asn1 does', () => {
+    const der = Buffer.from(
+      blockHeaderBytes({ number: 1n << 63n, previousHash: new Uint8Array(200).fill(1), dataHash: new Uint8Array(0) }),
+    )
+    // SEQUENCE (long form, 216 bytes) { INTEGER 00 80 00…00, OCTET STRING (long form) 200 bytes, OCTET STRING empty }
+    expect(der.subarray(0, 3).toString('hex')).toBe('3081d8')
+    expect(der.subarray(3, 14).toString('hex')).toBe('0209008000000000000000')
+    expect(der.subarray(14, 17).toString('hex')).toBe('0481c8')
+    expect(der.subarray(-2).toString('hex')).toBe('0400')
+    expect(
+      Buffer.from(
+        blockHeaderBytes({ number: 0n, previousHash: new Uint8Array(0), dataHash: new Uint8Array(0) }),
+      ).toString('hex'),
+    ).toBe('3007020100040004' + '00')
+  })
+})
+
+describe('decoders', () => {
+  it('refuses a block without a header, and a transaction without a timestamp or with bad nanos', () => {
+    expect(reasonOf(() => decodeFabricBlock(pb([2, pb([1, 'x'])])))).toBe('MALFORMED_ENCODING')
+    const envelope = (timestamp: Uint8Array | undefined) =>
+      pb([1, pb([1, pb([1, pb([1, 3], [3, timestamp], [4, 'ch'], [5, 'tx'])], [2, pb([2, 'n'])])])])
+    expect(thrown(() => decodeEndorserTransaction(envelope(undefined)))).toMatchObject({
+      reason: 'MALFORMED_ENCODING',
+      message: expect.stringContaining('no timestamp'),
+    })
+    expect(reasonOf(() => decodeEndorserTransaction(envelope(pb([1, 1n], [2, 1_000_000_000]))))).toBe(
+      'MALFORMED_ENCODING',
+    )
+    expect(decodeEndorserTransaction(envelope(pb([1, 2n], [2, 5_000_000]))).timestampMs).toBe(2005)
   })
 })
