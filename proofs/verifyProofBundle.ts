@@ -1,10 +1,7 @@
 import { BundleInvalidError } from '../errors.js'
 import { verifyEvmReceiptBundle } from './evm/verifyEvmReceiptBundle.js'
 import { verifyFabricBlockBundle } from './fabric/verifyFabricBlockBundle.js'
-import {
-  checkSubstrateMessage,
-  verifyUnprovenStorageBundle,
-} from './substrate/intent/verifySubstrateMessageBundle.js'
+import { checkSubstrateMessage, verifyUnprovenStorageBundle } from './substrate/intent/verifySubstrateMessageBundle.js'
 import { verifySubstrateGrandpaBundle } from './substrate/verifySubstrateGrandpaBundle.js'
 import { verifySubstrateStorageBundle } from './substrate/verifySubstrateStorageBundle.js'
 import type { VerifyProofBundleOptions, VerifyProofBundleResult } from './types.js'
@@ -22,16 +19,14 @@ export const verifyProofBundle = (doc: unknown, opts: VerifyProofBundleOptions =
     case 'evm-receipt':
       return { kind, ...verifyEvmReceiptBundle(doc, opts) }
     case 'substrate-storage': {
-      const storage = verifySubstrateStorageBundle(doc, opts)
-      // Extension point for the message-level check (decode the outbound batch and its events,
-      // Qubit rules, derive the message: docs/proofs.md). Until it runs here, a bundle that
-      // claims a message is refused rather than reported valid with the message unchecked.
-      if ((doc as { message?: unknown }).message !== undefined) {
-        throw new BundleInvalidError({
-          field: 'message',
-          expected: 'no message: the substrate-storage message-level check is not available in this build',
-        })
-      }
+      // `commitments: 'chopsticks'` comes only from the verifier's own config (chopsticks: no state root).
+      const storage =
+        opts.substrate?.commitments === 'chopsticks'
+          ? verifyUnprovenStorageBundle(doc, opts)
+          : verifySubstrateStorageBundle(doc, opts)
+      // The message-level check: decode the outbound batch and its events, Qubit rules, derive the message.
+      const d = doc as Record<string, unknown>
+      if (d['message'] !== undefined) return { kind, ...storage, ...checkSubstrateMessage(d, storage, opts.substrate) }
       return { kind, ...storage }
     }
     case 'substrate-grandpa':

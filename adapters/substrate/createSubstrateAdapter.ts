@@ -26,7 +26,7 @@ export interface SubstrateAdapterDeps {
 export interface SubstrateChainAdapter extends ChainAdapter {
   /**
    * Filled at runtime from this adapter's own endpoint (metadata per spec version), never from a bundle:
-   * `{ genesisHash, metadata, intent: { domain, committeeAccount, wrappedAssets }, stateProofs }`.
+   * `{ genesisHash, metadata, intent: { domain, committeeAccount, wrappedAssets }, commitments }`.
    */
   readonly substrateTrust: {
     genesisHash: Hex
@@ -34,7 +34,7 @@ export interface SubstrateChainAdapter extends ChainAdapter {
     committeeAccount: Hex
     domain: number
     wrappedAssets: Record<string, Hex>
-    stateProofs: 'required' | 'unavailable'
+    commitments: 'substrate' | 'chopsticks'
   }
 }
 
@@ -77,7 +77,7 @@ export const createSubstrateAdapter = (
       committeeAccount: o.committeeAccount,
       domain: o.domain,
       wrappedAssets: o.wrappedAssets,
-      stateProofs: o.stateProofs,
+      commitments: o.commitments,
     },
     observe$: createSubstrateObserve({ options: o, client, log }),
     deliver: async (items) => need().deliver(items),

@@ -27,11 +27,12 @@ export const SubstrateSourceOptionsSchema = z
     /** `assets`-pallet ids of wrapped assets → the Isthmus asset id they represent. */
     wrappedAssets: z.record(z.string().regex(/^\d+$/), hexOf(32)).default({}),
     /**
-     * Whether the chain's headers commit to state so events come with a read proof: `required`
-     * (production). `unavailable` only for chopsticks, whose headers carry a zero state root and which
-     * serves no read proofs: events are then read from this relayer's own endpoint unproven.
+     * What the chain's headers commit to. `substrate` (production): stateRoot and the ordered-trie
+     * extrinsicsRoot; events come with a `state_getReadProof`. `chopsticks` (local dev chain only): the
+     * header's stateRoot is zero and its extrinsicsRoot is blake2-256 of the concatenated extrinsics;
+     * no read proofs are served, so events are read from this relayer's own endpoint unproven.
      */
-    stateProofs: z.enum(['required', 'unavailable']).default('required'),
+    commitments: z.enum(['substrate', 'chopsticks']).default('substrate'),
     /** Fallback poll of the finalized head (the finalized-heads subscription wakes the source sooner). */
     pollIntervalMs: z.number().int().min(10).max(600_000).default(1000),
     requestTimeoutMs: z.number().int().min(10).max(600_000).default(10_000),

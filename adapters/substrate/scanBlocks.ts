@@ -59,7 +59,7 @@ const scanBlock = async (c: ScanContext, number: bigint): Promise<ScannedBlock> 
   ]
   if (candidates.length === 0) return scanned
   let storageProof: Hex[] = []
-  if (o.stateProofs === 'required') {
+  if (o.commitments === 'substrate') {
     const p = await client.request<{ proof: Hex[] }>('state_getReadProof', [[SYSTEM_EVENTS_KEY], hash])
     storageProof = p.proof
   }

@@ -34,3 +34,22 @@ export interface DerivedSubstrateMessage {
   /** The asset movement that backs a token message. */
   movement?: { assetId: Hex; amount: bigint; pallet: 'balances' | 'assets'; palletAssetId?: bigint }
 }
+
+/**
+ * What `verifyProofBundle` needs besides `SubstrateTrustOptions` to check the message of a
+ * `substrate-storage` bundle (`opts.substrate`). All from the verifier's own config and endpoint.
+ */
+export interface SubstrateIntentTrustOptions {
+  /** The source chain's domain (messages must originate from it). */
+  domain?: number
+  /** AccountId32 outbound asset movements must pay. */
+  committeeAccount?: Hex
+  wrappedAssets?: Readonly<Record<string, Hex>>
+  /**
+   * What the chain's headers commit to. `substrate` (default): stateRoot (read proofs) and the
+   * ordered-trie extrinsicsRoot. `chopsticks` (local dev chain only): stateRoot is zero, so
+   * `storageProof` must be empty and the entries are taken unproven (trusting the endpoint that served
+   * the block), and extrinsicsRoot = blake2-256(concatenated extrinsics), which is still checked.
+   */
+  commitments?: 'substrate' | 'chopsticks'
+}

@@ -5,22 +5,26 @@ import {
   createSubstrateAdapter,
   type SubstrateChainAdapter,
 } from '../../../adapters/substrate/createSubstrateAdapter.js'
-import type { SourceBatch } from '../../../adapters/types.js'
+import type { ObservedMessage, SourceBatch } from '../../../adapters/types.js'
 import { ChainIdMismatchError, InvalidProofError } from '../../../errors.js'
+import { verifyProofBundle } from '../../../proofs/index.js'
 import { substrateNativeAssetId } from '../../../proofs/substrate/intent/constants.js'
 import { encodeIntent } from '../../../proofs/substrate/intent/decodeIntent.js'
 import { deriveSubstrateMessage } from '../../../proofs/substrate/intent/deriveSubstrateMessage.js'
 import {
+  bytesToHex,
   decodeMessage,
   encodeAppBody,
+  encodeMessage,
   encodeTokenTransferBody,
   hexToBytes,
   messageId,
 } from '../../../protocol/index.js'
+import { type VerifyObservedContext, verifyObserved } from '../../../relayer/verify/verifyObserved.js'
 import type { Hex } from '../../../types.js'
 import { captureLogger } from '../../harness/captureLogger.js'
 import { type ChopsticksFixture, useChopsticks } from '../../harness/chopsticks.js'
-import { rejected } from '../../harness/thrown.js'
+import { rejected, thrown } from '../../harness/thrown.js'
 
 const DOMAIN = 3
 const EVM_RECIPIENT: Hex = `0x${'00'.repeat(12)}${'ab'.repeat(20)}`
@@ -65,6 +69,7 @@ describe('Substrate source adapter on chopsticks (finalized heads, intents, subs
   })
   let adapter: SubstrateChainAdapter
   let committee: Hex
+  let observed: { token: ObservedMessage; app: ObservedMessage; batch: SourceBatch } | undefined
   const { log, lines } = captureLogger('debug')
   beforeAll(() => {
     committee = u8aToHex(decodeAddress(f.dave.address)) as Hex
@@ -75,7 +80,7 @@ describe('Substrate source adapter on chopsticks (finalized heads, intents, subs
         wsUrls: [f.chain.wsUrl],
         genesisHash: f.chain.genesisHash,
         committeeAccount: committee,
-        stateProofs: 'unavailable',
+        commitments: 'chopsticks',
         pollIntervalMs: 100,
       },
       { log },
@@ -197,10 +202,55 @@ describe('Substrate source adapter on chopsticks (finalized heads, intents, subs
       )
       expect(rederived.message).toEqual(token!.message)
       expect(rederived.movement?.amount).toBe(5_000_000n)
+      observed = { token: token!, app: app!, batch: c.batches.find((x) => x.messages.includes(token!))! }
     } finally {
       c.sub.unsubscribe()
     }
   }, 90_000)
+
+  it('the relayer re-verifies observed messages from their bundles alone; tampered bundles are refused', () => {
+    const trust = { substrate: adapter.substrateTrust }
+    const ctx = { domain: DOMAIN, trust, destinations: new Set([1, 2]) }
+    const { token, app, batch } = observed!
+    expect(verifyObserved(token, batch, ctx).message).toEqual(token.message)
+    expect(verifyObserved(app, batch, ctx).id).toBe(app.id)
+    const proven = verifyProofBundle(token.bundle, { ...trust, trustedBlockHash: token.source.blockHash })
+    expect(proven.kind).toBe('substrate-storage')
+    const tamper = (patch: Record<string, unknown>) => ({ ...token, bundle: { ...token.bundle, ...patch } })
+    const reasonOf = (m: ObservedMessage, c: VerifyObservedContext = ctx) => {
+      const e = thrown(() => verifyObserved(m, batch, c))
+      return e instanceof InvalidProofError ? e.reason : (e as { code?: string }).code
+    }
+    // Another message than the intent derives (amount raised).
+    const other = {
+      ...token.message,
+      body: encodeTokenTransferBody({
+        asset: substrateNativeAssetId(DOMAIN),
+        amount: 6_000_000n,
+        beneficiary: EVM_RECIPIENT,
+      }),
+    }
+    expect(reasonOf(tamper({ message: bytesToHex(encodeMessage(other)) }))).toBe('MESSAGE_MISMATCH')
+    // The app message's extrinsic in place of the token one.
+    expect(reasonOf(tamper({ extrinsicIndex: app.source.logIndex }))).toBe('MESSAGE_MISMATCH')
+    // Metadata reference that is not the trusted metadata.
+    const md = (token.bundle as unknown as { metadata: { specVersion: number } }).metadata
+    expect(reasonOf(tamper({ metadata: { ...md, hash: `0x${'00'.repeat(32)}` } }))).toBe('HASH_MISMATCH')
+    // A body that is not the block's (extrinsics root) and events that are not the block's under a required proof.
+    const exts = [...(token.bundle as unknown as { extrinsics: Hex[] }).extrinsics]
+    exts.push(exts[token.source.logIndex]!)
+    expect(reasonOf(tamper({ extrinsics: exts }))).toBe('ROOT_MISMATCH')
+    const required = { ...ctx, trust: { substrate: { ...adapter.substrateTrust, commitments: 'substrate' as const } } }
+    expect(['ROOT_MISMATCH', 'NODE_MISSING', 'VALUE_ABSENT']).toContain(reasonOf(token, required))
+    // Another committee account or domain in the verifier's trust.
+    const otherCommittee = {
+      ...ctx,
+      trust: { substrate: { ...adapter.substrateTrust, committeeAccount: `0x${'22'.repeat(32)}` as Hex } },
+    }
+    expect(reasonOf(token, otherCommittee)).toBe('MESSAGE_MISMATCH')
+    // No trust anchors for the message check at all.
+    expect(reasonOf(token, { ...ctx, trust: { substrate: { commitments: 'chopsticks' } } })).toBe('BUNDLE_INVALID')
+  })
 
   it('refuses to continue on a rewound finalized chain (dev_setHead, F-10 / F-08)', async () => {
     const { chain } = f
