@@ -55,6 +55,22 @@ export type { EvmAdapterOptions, ResolvedEvmAdapterOptions } from './evm/options
  * The options schema of `createEvmAdapter` (zod); `EvmAdapterOptions` is its input type.
  */
 export { EvmAdapterOptionsSchema } from './evm/options.js'
+/**
+ * A Fabric Gateway connection (gRPC over TLS, signing with a P-256 identity) and its error mapping.
+ * @example const conn = connectGateway({ peerEndpoint, tlsRootCertPem, mspId, certPem, keyPem }); conn.close()
+ */
+export { connectGateway, type FabricGatewayConnection, type FabricGatewayOptions } from './fabric/connectGateway.js'
+/**
+ * Create the Hyperledger Fabric adapter (`@hyperledger/fabric-gateway`; `fabric-network` is deprecated
+ * upstream): VALID-only Dispatch events from full blocks with `fabric-block` bundles, checkpointed
+ * reconnects, delivery with MVCC-conflict resubmission.
+ * @example const fab = createFabricAdapter({ chain: 'fabric:isthmus', domain: 3, channel, chaincode, peerEndpoint, tlsRootCertPem, mspId, certPem, keyPem, mspRoots, ordererMspIds, endorsementPolicy }, { log })
+ */
+export { createFabricAdapter, type FabricAdapterDeps, type FabricAdapterOptions } from './fabric/createFabricAdapter.js'
+/** A P-256 key PEM from its 32-byte scalar (config secrets) and back. @throws KeyInvalidError */
+export { p256KeyPemOf, p256ScalarOf } from './fabric/p256Key.js'
+/** Map Fabric Gateway failures to RelayErrors; the chaincode's words of a refused transaction. */
+export { gatewayDetailOf, toRelayError as fabricToRelayError } from './fabric/toRelayError.js'
 export type {
   ChainAdapter,
   ChainHead,

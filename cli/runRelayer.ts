@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import { computeAddress } from 'ethers'
 import type { Logger } from 'pino'
 import { lastValueFrom, tap } from 'rxjs'
-import { type ChainAdapter, createEvmAdapter } from '../adapters/index.js'
+import { type ChainAdapter, createEvmAdapter, createFabricAdapter } from '../adapters/index.js'
 import { type Config, resolvePrivateKey } from '../config/index.js'
 import { CommitteeMismatchError, ConfigInvalidError } from '../errors.js'
 import {
@@ -27,6 +27,7 @@ import {
 } from '../relayer/index.js'
 import type { ChainRef, Hex } from '../types.js'
 import { evmAdapterOptionsOf } from './evmAdapterOptionsOf.js'
+import { fabricAdapterOptionsOf } from './fabricAdapterOptionsOf.js'
 
 export interface RunningRelayer {
   readonly node: RelayerNode
@@ -95,6 +96,24 @@ const guardFinality = async (
 const createChains = async (cfg: Config & { configDir: string }, env: NodeJS.ProcessEnv, log: Logger) => {
   const chains: RelayerChain[] = []
   for (const [i, c] of cfg.chains.entries()) {
+    if (c.kind === 'fabric') {
+      const key = (await resolvePrivateKey(c.identity.key, env, cfg.configDir)) as Hex
+      const o = fabricAdapterOptionsOf(c, key, cfg, i)
+      chains.push({
+        adapter: createFabricAdapter(o, { log }),
+        startBlock: c.startBlock,
+        trust: {
+          fabric: {
+            channel: o.channel,
+            chaincode: o.chaincode,
+            mspRoots: o.mspRoots,
+            ordererMspIds: o.ordererMspIds,
+            endorsementPolicy: o.endorsementPolicy,
+          },
+        },
+      })
+      continue
+    }
     if (c.kind !== 'evm') {
       throw new ConfigInvalidError({
         source: 'chains',

@@ -70,17 +70,38 @@ const FabricChain = z
     kind: z.literal('fabric'),
     ref: chainRef,
     domain: z.number().int().min(0).max(0xffffffff),
+    /** `host:port` of a peer's gateway service (gRPC over TLS). */
     peerEndpoint: loopbackOrAny,
+    /** PEM file of the CA that issued the peer's TLS certificate (relative to the config file). */
+    tlsRootCertPath: z.string().min(1),
+    /** The TLS server name the peer's certificate carries, when it differs from the endpoint host. */
+    tlsHostnameOverride: z.string().min(1).optional(),
     channel: z.string().min(1),
     chaincode: z.string().min(1),
     mspId: z.string().min(1),
+    /** The relayer's client identity: certificate PEM file, and its P-256 key as a 32-byte secret. */
     identity: z.object({ certPath: z.string().min(1), key: SecretRef }).strict(),
+    /** Trust anchors of `fabric-block` bundles: MSP id → PEM files of its root CA certificates. */
+    mspRoots: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)),
+    ordererMspIds: z.array(z.string().min(1)).min(1),
+    /** The bridge chaincode's endorsement policy, e.g. { signedBy: [Org1MSP, Org2MSP], rule: AND }. */
+    endorsementPolicy: z
+      .object({
+        signedBy: z.array(z.string().min(1)).min(1),
+        rule: z.union([z.literal('AND'), z.object({ outOf: z.number().int().min(1) }).strict()]),
+      })
+      .strict(),
+    startBlock: z.coerce
+      .bigint()
+      .refine((v) => v >= 0n, 'a block number ≥ 0')
+      .default(0n),
   })
   .strict()
 
 export const ChainConfig = z.discriminatedUnion('kind', [EvmChain, SubstrateChain, FabricChain])
 export type ChainConfig = z.infer<typeof ChainConfig>
 export type EvmChainConfig = z.infer<typeof EvmChain>
+export type FabricChainConfig = z.infer<typeof FabricChain>
 
 const CommitteeMember = z
   .object({

@@ -1,5 +1,4 @@
-import { connectGateway, type FabricGatewayConnection } from '../../adapters/fabric/connectGateway.js'
-import { GRPC, toRelayError } from '../../adapters/fabric/toRelayError.js'
+import { connectGateway, type FabricGatewayConnection, fabricToRelayError } from '../../adapters/index.js'
 import { WaitTimeoutError } from '../../errors.js'
 import type { Hex } from '../../types.js'
 import type { FabricIdentity, FabricNetwork } from './startFabricNetwork.js'
@@ -25,6 +24,8 @@ export const connectFabricPeer = (
   })
 }
 
+/** gRPC status of a gateway that cannot find endorsers for the policy yet. */
+const FAILED_PRECONDITION = 9
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
@@ -54,9 +55,9 @@ export const initializeFabricBridge = async (net: FabricNetwork, init: FabricBri
         return
       } catch (e) {
         const code = (e as { code?: number }).code
-        if (code === GRPC.failedPrecondition && Date.now() > deadline)
+        if (code === FAILED_PRECONDITION && Date.now() > deadline)
           throw new WaitTimeoutError({ what: 'Fabric peers to discover each other', timeoutMs })
-        if (code !== GRPC.failedPrecondition) throw toRelayError(e, `fabric:${net.channel}`, 'initialize')
+        if (code !== FAILED_PRECONDITION) throw fabricToRelayError(e, `fabric:${net.channel}`, 'initialize')
         await sleep(250)
       }
     }
