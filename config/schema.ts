@@ -109,6 +109,8 @@ const CommitteeMember = z
     address,
     operatorId: z.string().min(1),
     custodyDomain: z.string().min(1),
+    /** The member's sr25519 account (SS58 or 0x AccountId32): a signatory of the committee multisig on Substrate chains. */
+    substrateAccount: z.string().min(1).optional(),
   })
   .strict()
 
