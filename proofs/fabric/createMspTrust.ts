@@ -14,6 +14,8 @@ export interface MspTrust {
 }
 
 const MAX_CHAIN = 6
+/** Verified identities remembered per trust object; the oldest is dropped beyond this (a relayer sees many clients). */
+const MAX_REMEMBERED = 4096
 
 const chainError = (who: string, detail: string, cause?: unknown) =>
   new InvalidProofError({ reason: 'CERT_CHAIN_INVALID', detail: `fabric-block: ${who}: ${detail}`, cause })
@@ -34,8 +36,8 @@ const issues = (issuer: X509Certificate, c: X509Certificate): boolean =>
 
 /**
  * Parse the trust anchors once (roots, intermediates) and verify identities against them. Verified
- * (certificate, MSP) pairs are remembered for the life of the object, keyed by the PEM text; the
- * validity window is re-checked at each call's time.
+ * (certificate, MSP) pairs are remembered (up to 4096, oldest dropped first), keyed by the PEM text;
+ * the validity window is re-checked at each call's time.
  * @throws InvalidProofError CERT_CHAIN_INVALID for an anchor that does not parse
  */
 export const createMspTrust = (anchors: Record<string, FabricMspTrust>): MspTrust => {
@@ -85,6 +87,7 @@ export const createMspTrust = (anchors: Record<string, FabricMspTrust>): MspTrus
           throw chainError(who, 'the certificate key is not ECDSA P-256')
         }
         entry = { chain: chainOf(mspId, leaf, who), key }
+        if (verified.size >= MAX_REMEMBERED) verified.delete(verified.keys().next().value!)
         verified.set(cacheKey, entry)
       }
       const expired = entry.chain.find((c) => !isValidAt(c, atMs))

@@ -24,7 +24,10 @@ export interface FabricTrustOptions {
   channel?: string
   /** The bridge chaincode name; when absent the bundle's `chaincode` is used. */
   chaincode?: string
-  /** MSP id → its root (and intermediate) certificates, or a plain list of PEM root certificates. */
+  /**
+   * MSP id → its root (and intermediate) certificates, or a plain list of PEM root certificates.
+   * Parsed once per object and reused while the same object is passed: treat it as immutable.
+   */
   mspRoots?: Record<string, FabricMspTrust | string[]>
   /** The orderer organisations whose members sign blocks. */
   ordererMspIds?: string[]
