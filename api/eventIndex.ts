@@ -11,7 +11,8 @@ import {
   SUBJECTS,
 } from '../relayer/index.js'
 import { fromRecord, partiesOf } from './fromRecord.js'
-import { applyStatusEvent, type IndexedMessage } from './indexedMessage.js'
+import type { IndexedMessage } from './indexedMessage.js'
+import { createMessageStore, type MessageFilter } from './messageStore.js'
 
 /** One EVENTS message as the index consumed it (what `onIndexEvent` receives). */
 export interface IndexedStreamMessage {
@@ -30,13 +31,6 @@ export interface EventIndexOptions {
   onEvent?: (m: IndexedStreamMessage, record: IndexedMessage | undefined) => void
   /** Concurrent KV reads that fill in sender / recipient / transfer (default 4). */
   kvConcurrency?: number
-}
-
-export interface MessageFilter {
-  sender?: string
-  status?: string
-  origin?: number
-  destination?: number
 }
 
 export interface EventIndexStats {
@@ -74,15 +68,11 @@ const ENRICH_FROM_RANK = new Set(['attested', 'certified', 'submitted', 'deliver
  */
 export const createEventIndex = (o: EventIndexOptions): EventIndex => {
   const log = o.log.child({ module: 'api-index' })
-  const byId = new Map<string, IndexedMessage>()
-  // ids in first-seen order; `head` skips evicted ones (compacted now and then)
-  let order: string[] = []
-  let head = 0
+  const store = createMessageStore(o.maxMessages)
   let lastSeq = 0
   let caughtUp = false
   let running = false
   let invalid = 0
-  let evicted = 0
   let stopRequested = false
   let loop: Promise<void> | undefined
   let closeIter: (() => void) | undefined
@@ -112,7 +102,7 @@ export const createEventIndex = (o: EventIndexOptions): EventIndex => {
       lookupsRunning += 1
       void readRecord(id)
         .then((rec) => {
-          const cur = byId.get(id)
+          const cur = store.get(id)
           if (rec && cur) {
             try {
               Object.assign(
@@ -131,25 +121,16 @@ export const createEventIndex = (o: EventIndexOptions): EventIndex => {
         })
     }
   }
+  // Once when a record reaches `attested` (parties), once more when it is `queued` (release time).
   const enrich = (r: IndexedMessage) => {
-    if (r.sender !== undefined || requested.has(r.id) || !ENRICH_FROM_RANK.has(r.status)) return
+    const key = r.status === 'queued' ? `${r.id}:queued` : r.id
+    if (requested.has(key) || !ENRICH_FROM_RANK.has(r.status)) return
+    if (r.status !== 'queued' && r.sender !== undefined) return
     if (lookups.length >= MAX_PENDING_LOOKUPS) return
-    requested.add(r.id)
+    if (requested.size > 4 * o.maxMessages) requested.clear()
+    requested.add(key)
     lookups.push(r.id)
     pump()
-  }
-  const evict = () => {
-    while (byId.size > o.maxMessages && head < order.length) {
-      const id = order[head]!
-      head += 1
-      byId.delete(id)
-      requested.delete(id)
-      evicted += 1
-    }
-    if (head > 4096 && head * 2 > order.length) {
-      order = order.slice(head)
-      head = 0
-    }
   }
   const handle = (m: JsMsg) => {
     const seq = m.seq
@@ -158,13 +139,8 @@ export const createEventIndex = (o: EventIndexOptions): EventIndex => {
     let rec: IndexedMessage | undefined
     if (status !== 'halted' && status !== 'alert') {
       try {
-        const e = parseStatusEvent(m.data)
-        const cur = byId.get(e.id)
-        rec = applyStatusEvent(cur, e, seq)
-        if (!cur) order.push(e.id)
-        byId.set(e.id, rec)
+        rec = store.apply(parseStatusEvent(m.data), seq).record
         enrich(rec)
-        evict()
       } catch (err) {
         invalid += 1
         log.warn({ err, seq, subject: m.subject }, 'skipping an invalid event')
@@ -210,27 +186,13 @@ export const createEventIndex = (o: EventIndexOptions): EventIndex => {
     },
     get: async (id) => {
       const key = id.toLowerCase()
-      const hit = byId.get(key)
+      const hit = store.get(key)
       if (hit) return hit
       const rec = await readRecord(key)
       return rec ? fromRecord(rec) : undefined
     },
-    list: (f, limit, beforeSeq) => {
-      const items: IndexedMessage[] = []
-      for (let i = order.length - 1; i >= head; i--) {
-        const r = byId.get(order[i]!)
-        if (!r) continue
-        if (beforeSeq !== undefined && r.seq >= beforeSeq) continue
-        if (f.status !== undefined && r.status !== f.status) continue
-        if (f.origin !== undefined && r.origin !== f.origin) continue
-        if (f.destination !== undefined && r.destination !== f.destination) continue
-        if (f.sender !== undefined && r.sender !== f.sender) continue
-        if (items.length === limit) return { items, more: true }
-        items.push(r)
-      }
-      return { items, more: false }
-    },
-    stats: () => ({ messages: byId.size, lastSeq, caughtUp, running, invalid, evicted }),
+    list: (f, limit, beforeSeq) => store.list(f, limit, beforeSeq),
+    stats: () => ({ messages: store.size, lastSeq, caughtUp, running, invalid, evicted: store.evicted }),
     waitForSeq: (seq, timeoutMs) =>
       lastSeq >= seq
         ? Promise.resolve(true)

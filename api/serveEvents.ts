@@ -14,10 +14,16 @@ export interface SseLimits {
 /** Where a stream starts: after a sequence (Last-Event-ID / fromSeq), at a time, or only new events. */
 export type SseStart = { seq: number } | { time: string } | 'new'
 
+/** The part of the HTTP response SSE writes to. */
+export type SseSink = Pick<
+  ServerResponse,
+  'write' | 'writeHead' | 'end' | 'destroy' | 'on' | 'off' | 'writableLength' | 'destroyed'
+>
+
 export interface ServeEventsOptions {
   js: JetStreamClient
   log: Logger
-  res: ServerResponse
+  res: SseSink
   /** Subject tokens; undefined = any. */
   status?: string
   origin?: number

@@ -3,6 +3,7 @@ import type { Hex } from '../../types.js'
 import { type ApiContext, domainOf, parseOr400 } from '../apiContext.js'
 import { buildTransfer } from '../buildTransfer.js'
 import { fail, isFailure } from '../httpFailure.js'
+import { decodeCursor, encodeCursor } from '../pageCursor.js'
 import { quoteTransfer } from '../quoteTransfer.js'
 import { resolveAssets } from '../resolveAssets.js'
 import {
@@ -20,12 +21,6 @@ const ASSETS_TTL_MS = 10_000
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T | undefined> =>
   Promise.race([p.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())])
-
-const encodeCursor = (seq: number) => Buffer.from(`s${seq}`).toString('base64url')
-const decodeCursor = (c: string): number | undefined => {
-  const m = /^s(\d{1,16})$/.exec(Buffer.from(c, 'base64url').toString())
-  return m ? Number(m[1]) : undefined
-}
 
 /** `/v1/*`: chains, assets, quote, transfers, messages and the SSE event stream. */
 export const registerV1Routes = (app: FastifyInstance, ctx: ApiContext): void => {
