@@ -59,9 +59,42 @@ const SubstrateChain = z
     kind: z.literal('substrate'),
     ref: chainRef,
     domain: z.number().int().min(0).max(0xffffffff),
-    wsUrls: z.array(z.url()).min(1),
+    /** WebSocket JSON-RPC endpoints, in order of preference (the client fails over on a dropped connection). */
+    wsUrls: z.array(z.url({ protocol: /^wss?$/ })).min(1),
+    /** `chain_getBlockHash(0)`: checked at start and before every observation stream (F-06). */
     genesisHash: hex(32),
+    /** The relayer's sr25519 account (a committee multisig signatory): a 32-byte seed, never in the file. */
     signer: SecretRef,
+    startBlock: z.coerce
+      .bigint()
+      .refine((v) => v >= 0n && v < 2n ** 32n, 'a block number in [0, 2^32)')
+      .default(0n),
+    /**
+     * What the headers commit to: `substrate` (stateRoot with read proofs, ordered-trie extrinsicsRoot) or
+     * `chopsticks` (local dev chain: zero stateRoot, events unproven; extrinsicsRoot = blake2 of the body).
+     */
+    commitments: z.enum(['substrate', 'chopsticks']).default('substrate'),
+    /**
+     * How each Isthmus asset id is represented here: `wrapped` (an `assets`-pallet asset the committee
+     * multisig owns and mints), `asset` (a home `assets`-pallet asset locked in the multisig), `native`.
+     */
+    assets: z
+      .array(
+        z.union([
+          z
+            .object({ assetId: hex(32), kind: z.enum(['wrapped', 'asset']), assetHubId: z.number().int().min(0) })
+            .strict(),
+          z.object({ assetId: hex(32), kind: z.literal('native') }).strict(),
+        ]),
+      )
+      .default([]),
+    /** Fallback poll of the finalized head (the finalized-heads subscription wakes the source sooner). */
+    pollIntervalMs: z.number().int().min(10).max(600_000).default(1000),
+    /** Blocks per source batch while catching up (backfill). */
+    maxBlocksPerBatch: z.number().int().min(1).max(10_000).default(100),
+    /** After approving a multisig delivery, how long to wait for the other members before retrying. */
+    approvalWaitMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    txTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(120_000),
   })
   .strict()
 
@@ -101,6 +134,7 @@ const FabricChain = z
 export const ChainConfig = z.discriminatedUnion('kind', [EvmChain, SubstrateChain, FabricChain])
 export type ChainConfig = z.infer<typeof ChainConfig>
 export type EvmChainConfig = z.infer<typeof EvmChain>
+export type SubstrateChainConfig = z.infer<typeof SubstrateChain>
 export type FabricChainConfig = z.infer<typeof FabricChain>
 
 const CommitteeMember = z
@@ -272,6 +306,15 @@ export const ConfigSchema = z
         code: 'custom',
         path: ['node', 'memberId'],
         message: `${c.node.memberId} is not a committee member`,
+      })
+    if (c.chains.some((x) => x.kind === 'substrate'))
+      m.forEach((x, i) => {
+        if (x.substrateAccount === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['committee', 'members', i, 'substrateAccount'],
+            message: 'required: a Substrate chain is configured (the committee multisig needs every member)',
+          })
       })
     const refs = new Set(c.chains.map((x) => x.ref))
     c.assets.forEach((a, i) => {
