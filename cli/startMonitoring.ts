@@ -116,7 +116,7 @@ export const startMonitoring = async (
             start: { time: new Date(since.getTime() - a.reorgWatchMs) },
             log,
           }).pipe(
-            map((x) => (x.kind === 'status' && x.event.relayer === relayer.memberId ? x.event : undefined)),
+            map((x) => (x.kind === 'status' ? x.event : undefined)),
             filter((e): e is Extract<StatusEvent, { status: 'observed' }> => e?.status === 'observed'),
           ),
           chains: relayer.chains.map((c) => c.adapter),

@@ -29,11 +29,12 @@ export interface WatchReorgsOptions {
 }
 
 /**
- * Reorg watch (docs/events.md "Reorg retractions"): re-read, every `everyMs`, the canonical hash
- * at the source block height of every message observed in the last `keepMs`; a different hash
- * means the block was reorganised away, and the message is retracted (`retracted`, reason
- * `REORG`, once). A height the chain does not have (yet) and read errors are retried at the next
- * check. Emits the retraction events; publishing them is the caller's job.
+ * Reorg watch (docs/events.md "Reorg retractions"): every `everyMs`, compare the canonical hash at
+ * the source block height of the messages observed in the last `keepMs` with the hash they were
+ * observed in, from the highest block down (a block hash commits to its ancestors, so the walk stops
+ * at the first unchanged block: one read per chain when nothing moved). A different hash means the
+ * block was reorganised away, and the message is retracted (`retracted`, reason `REORG`, once).
+ * A height the chain does not have (yet) and read errors are retried at the next check. Emits the retraction events; publishing them is the caller's job.
  * @example
  * watchReorgs$({ observed$, chains: adapters, everyMs: 10_000, keepMs: 3_600_000, now, log, relayer })
  *   .pipe(mergeMap((e) => publishEventBestEffort(js, log, e)))
@@ -51,29 +52,45 @@ export const watchReorgs$ = (o: WatchReorgsOptions): Observable<Retracted> => {
     }),
     mergeMap(() => EMPTY),
   )
+  /** Hash at `n` on `chain`, undefined when it cannot be read (yet). */
+  const hashAt = async (chain: BlockHashSource, n: bigint): Promise<Hex | undefined> => {
+    try {
+      return (await chain.blockHashAt!(n))?.toLowerCase() as Hex | undefined
+    } catch (err) {
+      log.debug({ err, chain: chain.chain, blockNumber: n }, 'block hash not read for the reorg watch')
+      return undefined
+    }
+  }
   const check = async (): Promise<Retracted[]> => {
     const nowMs = o.now().getTime()
-    const blocks = new Map<string, { chain: BlockHashSource; number: bigint }>()
+    // Per chain, the watched blocks (number -> hash the messages were observed in).
+    const blocks = new Map<ChainRef, Map<bigint, Hex>>()
     for (const [id, w] of watched) {
       if (nowMs - w.sinceMs > o.keepMs) {
         watched.delete(id)
         continue
       }
-      const chain = byChain.get(w.e.source.chain as ChainRef)!
-      blocks.set(`${chain.chain}#${w.e.source.blockNumber}`, { chain, number: w.e.source.blockNumber })
+      const chain = w.e.source.chain as ChainRef
+      const m = blocks.get(chain) ?? new Map<bigint, Hex>()
+      m.set(w.e.source.blockNumber, w.e.source.blockHash.toLowerCase() as Hex)
+      blocks.set(chain, m)
     }
-    const hashes = new Map<string, Hex | undefined>()
-    for (const [k, b] of blocks) {
-      try {
-        hashes.set(k, (await b.chain.blockHashAt!(b.number))?.toLowerCase() as Hex | undefined)
-      } catch (err) {
-        log.debug({ err, chain: b.chain.chain, blockNumber: b.number }, 'block hash not read for the reorg watch')
+    // A block hash commits to every block below it: walk down from the highest watched block and
+    // stop at the first one still canonical (one read per chain when nothing changed).
+    const gone = new Map<string, Hex>()
+    for (const [ref, m] of blocks) {
+      const chain = byChain.get(ref)!
+      for (const n of [...m.keys()].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))) {
+        const now = await hashAt(chain, n)
+        if (now === undefined) continue
+        if (now === m.get(n)) break
+        gone.set(`${ref}#${n}`, now)
       }
     }
     const out: Retracted[] = []
     for (const [id, w] of watched) {
-      const now = hashes.get(`${w.e.source.chain}#${w.e.source.blockNumber}`)
-      if (now === undefined || now === w.e.source.blockHash.toLowerCase()) continue
+      const now = gone.get(`${w.e.source.chain}#${w.e.source.blockNumber}`)
+      if (now === undefined) continue
       watched.delete(id)
       log.error(
         {

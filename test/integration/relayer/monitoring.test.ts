@@ -17,7 +17,7 @@ import {
   evmBridgeRef,
   messageId,
 } from '../../../protocol/index.js'
-import { type AlertEvent, proofSubject, subscribeEvents$ } from '../../../relayer/index.js'
+import { type AlertEvent, proofSubject, type StreamedEvent, subscribeEvents$ } from '../../../relayer/index.js'
 import type { Hex, Message } from '../../../types.js'
 import { signCertificate } from '../../harness/signCertificate.js'
 import { EPOCH, MEMBERS, type RelayNet, startRelayNet, THRESHOLD, waitUntil } from './relayNetFixture.js'
@@ -38,6 +38,9 @@ describe('monitoring: isthmus start /metrics + alerts, isthmus audit (real chain
   const procs: ManagedProcess[] = []
   let delivered: Hex
   let reverted: Hex
+  let reorged: Hex
+  let relayer1: ManagedProcess
+  let peer: Awaited<ReturnType<RelayNet['startNode']>>
 
   beforeAll(async () => {
     net = await startRelayNet()
@@ -129,6 +132,7 @@ describe('monitoring: isthmus start /metrics + alerts, isthmus audit (real chain
 
   it('serves /metrics fed by a real run and publishes alerts: low balance, silent member, quorum at risk, stuck message', async () => {
     const p = isthmus(['start', '--config', config])
+    relayer1 = p
     const [line] = await p.waitFor(/\{[^\n]*"msg":"metrics listening"[^\n]*\}/, 60_000)
     const url = (JSON.parse(line) as { url: string }).url
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/)
@@ -142,7 +146,7 @@ describe('monitoring: isthmus start /metrics + alerts, isthmus audit (real chain
         timeout(90_000),
       ),
     )
-    const peer = await net.startNode(1)
+    peer = await net.startNode(1)
     delivered = await net.dispatchApp(net.a, net.b, net.b.recipient.target as string, '0x6d6f6e')
     reverted = await net.dispatchApp(net.a, net.b, net.b.reverting, '0x6661696c')
     await waitUntil(async () => (await net.statusOn(net.b, delivered)) === 1, 40_000, 'delivery')
@@ -214,18 +218,47 @@ describe('monitoring: isthmus start /metrics + alerts, isthmus audit (real chain
     expect(sample(/isthmus_relayer_info\{member="relayer-1",signer="0x[0-9a-f]{40}"\} (\d)/)).toBe(1)
     expect(text).toContain('isthmus_alerts_total{alert="member-silent",severity="warning"}')
 
-    await peer.stop()
-    p.signal('SIGTERM')
-    expect(await p.exited).toBe(0)
     expect(p.output()).toContain('ALERT committee member')
   })
 
-  it('isthmus audit: every delivery of the run verifies (exit 0)', async () => {
+  it('isthmus audit: every delivery of the run verifies while the relayer runs (exit 0)', async () => {
     const { code, report } = await audit()
     expect(report.mismatches).toEqual([])
     expect(report.checked).toBeGreaterThanOrEqual(1)
     expect(report.ok).toBe(report.checked)
     expect(code).toBe(0)
+  })
+
+  it('retracts (REORG) a delivered message whose source block a reorg removed, and raises a reorg alert', async () => {
+    // One confirmation: the head block is final to the relayers, so a revert reorganises it away.
+    const snapshot = await net.a.node.rpc('evm_snapshot')
+    reorged = await net.dispatchApp(net.a, net.b, net.b.recipient.target as string, '0x72656f7267')
+    await waitUntil(async () => (await net.statusOn(net.b, reorged)) === 1, 40_000, 'delivery before the reorg')
+    const seen = firstValueFrom(
+      subscribeEvents$({ js: net.js, filter: { statuses: ['retracted', 'alert'] }, start: 'all' }).pipe(
+        scan((acc, x) => [...acc, x], [] as StreamedEvent[]),
+        rxFilter(
+          (xs) =>
+            xs.some((x) => x.kind === 'status' && x.event.id === reorged) &&
+            xs.some((x) => x.kind === 'alert' && x.event.alert === 'reorg'),
+        ),
+        timeout(30_000),
+      ),
+    )
+    await net.a.node.rpc('evm_revert', [snapshot])
+    for (let i = 0; i < 3; i++) await net.a.node.rpc('evm_mine')
+    const events = await seen
+    const retracted = events.find((x) => x.kind === 'status' && x.event.id === reorged)
+    expect(retracted).toMatchObject({
+      subject: `isthmus.evt.retracted.${net.a.domain}.${net.b.domain}`,
+      event: { status: 'retracted', reason: 'REORG' },
+    })
+    expect(events.find((x) => x.kind === 'alert' && x.event.alert === 'reorg')).toMatchObject({
+      event: { id: reorged, severity: 'critical', origin: net.a.domain, destination: net.b.domain },
+    })
+    await peer.stop()
+    relayer1.signal('SIGTERM')
+    expect(await relayer1.exited).toBe(0)
   })
 
   it('isthmus audit reports a forged delivery (valid certificate, no source proof) and a tampered bundle (exit 1)', async () => {
@@ -263,8 +296,10 @@ describe('monitoring: isthmus start /metrics + alerts, isthmus audit (real chain
     const byId = new Map(report.mismatches.map((f) => [f.id, f]))
     expect(byId.get(forgedId)).toMatchObject({ result: 'bundle-missing', origin: net.a.domain, nonce: '4242' })
     expect(byId.get(delivered)).toMatchObject({ result: 'bundle-invalid' })
-    expect(report.mismatches).toHaveLength(2)
-    expect(report.byResult).toMatchObject({ 'bundle-missing': 1, 'bundle-invalid': 1 })
+    // The delivery whose source block was reorganised away (previous test).
+    expect(byId.get(reorged)).toMatchObject({ result: 'source-block-not-canonical' })
+    expect(report.mismatches).toHaveLength(3)
+    expect(report.byResult).toMatchObject({ 'bundle-missing': 1, 'bundle-invalid': 1, 'source-block-not-canonical': 1 })
   })
 })
 
