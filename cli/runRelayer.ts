@@ -28,6 +28,7 @@ import {
 import type { ChainRef, Hex } from '../types.js'
 import { evmAdapterOptionsOf } from './evmAdapterOptionsOf.js'
 import { fabricAdapterOptionsOf } from './fabricAdapterOptionsOf.js'
+import { substrateChainOf } from './substrateChainOf.js'
 
 export interface RunningRelayer {
   readonly node: RelayerNode
@@ -114,11 +115,10 @@ const createChains = async (cfg: Config & { configDir: string }, env: NodeJS.Pro
       })
       continue
     }
-    if (c.kind !== 'evm') {
-      throw new ConfigInvalidError({
-        source: 'chains',
-        issues: [{ path: `chains.${i}.kind`, message: `${c.kind} chains are not supported by this relayer build yet` }],
-      })
+    if (c.kind === 'substrate') {
+      const seed = (await resolvePrivateKey(c.signer, env, cfg.configDir)) as Hex
+      chains.push(await substrateChainOf(cfg, c, seed, log))
+      continue
     }
     const signerKey = (await resolvePrivateKey(c.signer, env, cfg.configDir)) as Hex
     const adapter = createEvmAdapter(evmAdapterOptionsOf(c, signerKey, cfg), { log })

@@ -3,5 +3,12 @@
  */
 export { loadConfig, parseConfig } from './loadConfig.js'
 export { resolvePrivateKey } from './resolveSecret.js'
-export type { ChainConfig, Config, EvmChainConfig, FabricChainConfig, SecretRef } from './schema.js'
+export type {
+  ChainConfig,
+  Config,
+  EvmChainConfig,
+  FabricChainConfig,
+  SecretRef,
+  SubstrateChainConfig,
+} from './schema.js'
 export { ConfigSchema } from './schema.js'
