@@ -9,6 +9,7 @@ import {
   CommitteeMismatchError,
   InvalidProofError,
   MessageInvalidError,
+  RpcTimeoutError,
 } from '../../../errors.js'
 import { verifyQuorumCertificate } from '../../../proofs/index.js'
 import { attestationDigest, messageId, substrateBridgeRef } from '../../../protocol/index.js'
@@ -33,7 +34,7 @@ import type { SubstrateAssetRoute } from './types.js'
 export interface SubstrateDestinationOptions {
   chain: ChainRef
   domain: number
-  /** A connected client (shared with the source half). */
+  /** A client (`connectSubstrateDestination` makes its own); every method waits for `api.isReady`. */
   api: ApiPromise
   /** The configured genesis hash (bound into `bridgeRef`; checked against the chain). */
   genesisHash: Hex
@@ -60,6 +61,8 @@ export interface SubstrateDestinationOptions {
   maxExtrinsicsPerMessage?: number
   /** Added to the call's weight for `max_weight` (default 50 %). */
   weightMarginPercent?: number
+  /** How long a method waits for the client to connect (default 30 s). */
+  connectTimeoutMs?: number
   /** Messages of one `deliver` call in flight at once (default 8). */
   concurrency?: number
   now?: () => number
@@ -91,6 +94,7 @@ export const createSubstrateDestination = (o: SubstrateDestinationOptions): Subs
   const bridgeRef = substrateBridgeRef(o.genesisHash, multisig.account)
   const log = o.log.child({ chain: o.chain, module: 'substrate-destination' })
   const pollIntervalMs = o.pollIntervalMs ?? 500
+  const connectTimeoutMs = o.connectTimeoutMs ?? 30_000
   const index = createDeliveredIndex({ api: o.api, account: multisig.account, fromBlock: o.startBlock ?? 0n, log })
   const submitter = createExtrinsicSubmitter({
     api: o.api,
@@ -114,6 +118,23 @@ export const createSubstrateDestination = (o: SubstrateDestinationOptions): Subs
     weightMarginPercent: o.weightMarginPercent ?? 50,
     now: o.now ?? Date.now,
   })
+  /** The client's connection and metadata, bounded (a dead endpoint is a retryable RpcTimeoutError). */
+  const ready = async () => {
+    let timer: NodeJS.Timeout | undefined
+    try {
+      await Promise.race([
+        o.api.isReady,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new RpcTimeoutError({ chain: o.chain, method: 'connect', timeoutMs: connectTimeoutMs })),
+            connectTimeoutMs,
+          )
+        }),
+      ])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
   const info: CommitteeInfo = {
     epoch: o.committee.epoch,
     signers: o.committee.attestationSigners.map((s) => s.toLowerCase() as Hex),
@@ -157,6 +178,7 @@ export const createSubstrateDestination = (o: SubstrateDestinationOptions): Subs
   }
 
   const run = async (items: DeliveryItem[], emit: (p: DeliveryProgress) => void): Promise<DeliveryResult[]> => {
+    await ready()
     for (const it of items) checkItem(it, messageId(it.message))
     const results: DeliveryResult[] = new Array(items.length)
     let next = 0
@@ -186,6 +208,7 @@ export const createSubstrateDestination = (o: SubstrateDestinationOptions): Subs
     })
 
   const committee = async (): Promise<CommitteeInfo> => {
+    await ready()
     const genesis = o.api.genesisHash.toHex()
     if (genesis !== o.genesisHash.toLowerCase())
       throw new ChainIdMismatchError({ chain: o.chain, expected: o.genesisHash, actual: genesis })
@@ -208,6 +231,7 @@ export const createSubstrateDestination = (o: SubstrateDestinationOptions): Subs
   }
 
   const latestHead = async (): Promise<ChainHead> => {
+    await ready()
     const header = await o.api.rpc.chain.getHeader()
     const at = await o.api.at(header.hash)
     const ms = (await queryOf(at, 'timestamp', 'now')()) as unknown as { toBigInt(): bigint }
@@ -233,6 +257,7 @@ export const createSubstrateDestination = (o: SubstrateDestinationOptions): Subs
     }),
     latestHead,
     isDelivered: async (id: Hex) => {
+      await ready()
       await index.sync()
       return index.marker(deliveredMarkerHash(id)) !== undefined
     },
