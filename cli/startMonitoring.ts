@@ -10,6 +10,7 @@ import {
   nodeMetrics$,
   publishAlerts,
   publishEventBestEffort,
+  type RelayMetricsOptions,
   registerRelayMetrics,
   type StatusEvent,
   subscribeEvents$,
@@ -31,6 +32,24 @@ export const slaOf = (cfg: Config): ((origin: number, destination: number) => nu
     cfg.alerts.routeSlaSeconds.map((r) => [`${domainOf.get(r.from)}.${domainOf.get(r.to)}`, r.seconds]),
   )
   return (o, d) => overrides.get(`${o}.${d}`) ?? cfg.alerts.slaSeconds
+}
+
+/** The relay metrics options of a config: route SLAs, the silent window, the committee, the routes. */
+export const relayMetricsOptionsOf = (cfg: Config): RelayMetricsOptions => {
+  const domains = new Map(cfg.chains.map((c) => [c.ref, c.domain]))
+  const refs = cfg.chains.map((c) => c.ref)
+  const routes = (cfg.routes ?? refs.flatMap((a) => refs.filter((b) => b !== a).map((b) => ({ from: a, to: b })))).map(
+    (r) => ({ origin: domains.get(r.from)!, destination: domains.get(r.to)! }),
+  )
+  return {
+    slaSeconds: slaOf(cfg),
+    silentWindowMs: cfg.alerts.silentWindowMs,
+    committee: {
+      members: cfg.committee.members.map((m) => m.address.toLowerCase() as Hex),
+      threshold: cfg.committee.threshold,
+    },
+    routes,
+  }
 }
 
 /** Serve `GET /metrics` of `registry` on host:port (port 0 = OS-chosen). */
@@ -74,12 +93,11 @@ export const startMonitoring = async (
   }
   const domains = new Map(cfg.chains.map((c) => [c.ref, c.domain]))
   const routes = relayer.routes.map((r) => ({ origin: domains.get(r.from)!, destination: domains.get(r.to)! }))
-  const relay = registerRelayMetrics(registry, subscribeEvents$({ js: relayer.js, start: 'new', log }), {
-    slaSeconds,
-    silentWindowMs: a.silentWindowMs,
-    committee,
-    routes,
-  })
+  const relay = registerRelayMetrics(
+    registry,
+    subscribeEvents$({ js: relayer.js, start: 'new', log }),
+    relayMetricsOptionsOf(cfg),
+  )
   const node$ = nodeMetrics$(registry, {
     memberId: relayer.memberId,
     signer: relayer.signer,

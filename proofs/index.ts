@@ -185,6 +185,12 @@ export {
   type VerifyQuorumCertificateOptions,
   verifyQuorumCertificate,
 } from './quorum/verifyQuorumCertificate.js'
+/**
+ * Optional one-time init: blake2 via @polkadot/util-crypto's wasm (same results, much faster).
+ * @throws nothing; falls back to pure JS when wasm is unavailable
+ * @example await initSubstrateCrypto()
+ */
+export { initSubstrateCrypto } from './substrate/bytes.js'
 // Substrate (proofs/substrate/).
 /**
  * Decode a SCALE GRANDPA justification (round, commit, votes ancestries).

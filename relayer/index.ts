@@ -103,9 +103,12 @@ export {
 } from './metrics/metricDefinitions.js'
 export { type NodeMetricsOptions, nodeMetrics$, recordActivity } from './metrics/registerNodeMetrics.js'
 export {
+  createRelayMetricsFeed,
   DEFAULT_SILENT_WINDOW_MS,
   DEFAULT_SLA_SECONDS,
+  type RawStreamMessage,
   type RelayMetrics,
+  type RelayMetricsFeed,
   type RelayMetricsOptions,
   registerRelayMetrics,
 } from './metrics/registerRelayMetrics.js'

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
+import { collectDefaultMetrics, Registry } from 'prom-client'
 import { apiSetupOf, createApiServer } from '../../api/index.js'
 import { loadConfig } from '../../config/index.js'
 import { isRelayError, UsageError } from '../../errors.js'
-import { connectNats } from '../../relayer/index.js'
+import { connectNats, createRelayMetricsFeed } from '../../relayer/index.js'
 import { createLogger } from '../createLogger.js'
+import { relayMetricsOptionsOf } from '../startMonitoring.js'
 import type { CliCommand } from '../types.js'
 
 const USAGE = `Usage: isthmus api --config <file> [--log-level trace|debug|info|warn|error]
@@ -62,9 +64,15 @@ export const apiCommand: CliCommand = {
     const signalled = untilSignal()
     let nc: Awaited<ReturnType<typeof connectNats>> | undefined
     let api: Awaited<ReturnType<typeof createApiServer>>
+    // The relay-wide metrics (docs/metrics.md) from the events the API's index consumes anyway.
+    const registry = new Registry()
+    const relayMetrics = createRelayMetricsFeed(registry, relayMetricsOptionsOf(cfg))
     try {
       nc = await connectNats({ servers: cfg.nats.servers, name: 'isthmus-api' }, log)
+      collectDefaultMetrics({ register: registry })
       api = await createApiServer({
+        registry,
+        onIndexEvent: relayMetrics.onEvent,
         setup: apiSetupOf(cfg, log),
         nc,
         log,
@@ -81,6 +89,7 @@ export const apiCommand: CliCommand = {
     const signal = await signalled
     log.info({ signal }, 'api shutting down')
     await api.close()
+    relayMetrics.stop()
     await nc.close()
     log.info('api stopped')
     log.flush()

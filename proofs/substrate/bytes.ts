@@ -1,8 +1,23 @@
 import { blake2b } from '@noble/hashes/blake2.js'
 import type { Hex } from '../../types.js'
 
+const jsBlake2_256 = (b: Uint8Array): Uint8Array => blake2b(b, { dkLen: 32 })
+
+// Set once by `initSubstrateCrypto`: an accelerator with identical output, not state that changes results.
+let wasmBlake2_256: ((b: Uint8Array) => Uint8Array) | undefined
+
+/**
+ * Optional: switch blake2 to @polkadot/util-crypto's wasm implementation (an order of magnitude
+ * faster than the pure-JS one, test/bench/substrate.bench.ts). Loaded lazily so that importing
+ * `proofs/` stays cheap; verification results are the same with or without it.
+ */
+export const initSubstrateCrypto = async (): Promise<void> => {
+  const { blake2AsU8a, cryptoWaitReady } = await import('@polkadot/util-crypto')
+  if (await cryptoWaitReady()) wasmBlake2_256 = (b) => blake2AsU8a(b, 256)
+}
+
 /** blake2b-256: Substrate's header, trie node and value hash. */
-export const blake2_256 = (b: Uint8Array): Uint8Array => blake2b(b, { dkLen: 32 })
+export const blake2_256 = (b: Uint8Array): Uint8Array => (wasmBlake2_256 ?? jsBlake2_256)(b)
 
 /** Lower-case `0x` hex of some bytes. */
 export const toHex = (b: Uint8Array): Hex => `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}`

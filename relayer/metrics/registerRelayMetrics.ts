@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client'
-import type { Observable, Subscription } from 'rxjs'
+import { type Observable, Subject, type Subscription } from 'rxjs'
 import type { Hex } from '../../types.js'
-import type { StreamedEvent } from '../stream/subscribeEvents.js'
+import { parseStreamedEvent, type StreamedEvent } from '../stream/subscribeEvents.js'
 import { createRelayTracker, type RelayTracker, type RelayTrackerOptions } from './createRelayTracker.js'
 import { metric } from './metricDefinitions.js'
 
@@ -115,4 +115,39 @@ export const registerRelayMetrics = (
   }
   const sub: Subscription = events$.subscribe({ next: apply })
   return { tracker, apply, stop: () => sub.unsubscribe() }
+}
+
+/** One EVENTS message as a consumer saw it (the API's event index hands these to its hook). */
+export interface RawStreamMessage {
+  seq: number
+  subject: string
+  data: Uint8Array
+  storedAt: Date
+}
+
+export interface RelayMetricsFeed {
+  readonly metrics: RelayMetrics
+  /** Hand one EVENTS message to the relay metrics (e.g. the API's `onIndexEvent`). */
+  onEvent(m: RawStreamMessage): void
+  stop(): void
+}
+
+/**
+ * `registerRelayMetrics` for an exporter that already consumes the EVENTS stream (the API's event
+ * index): no second consumer, the messages are handed over one by one.
+ * @example
+ * const feed = createRelayMetricsFeed(registry, { slaSeconds: () => 600 })
+ * await createApiServer({ ..., registry, onIndexEvent: feed.onEvent })
+ */
+export const createRelayMetricsFeed = (registry: Registry, o: RelayMetricsOptions = {}): RelayMetricsFeed => {
+  const events = new Subject<StreamedEvent>()
+  const metrics = registerRelayMetrics(registry, events.asObservable(), o)
+  return {
+    metrics,
+    onEvent: (m) => events.next(parseStreamedEvent(m.seq, m.subject, m.data, m.storedAt)),
+    stop: () => {
+      metrics.stop()
+      events.complete()
+    },
+  }
 }

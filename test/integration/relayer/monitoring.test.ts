@@ -221,12 +221,29 @@ describe('monitoring: isthmus start /metrics + alerts, isthmus audit (real chain
     expect(p.output()).toContain('ALERT committee member')
   })
 
-  it('isthmus audit: every delivery of the run verifies while the relayer runs (exit 0)', async () => {
+  it('isthmus audit: every delivery of the run verifies while the relayer runs (exit 0); isthmus api exports the relay metrics', async () => {
+    const api = isthmus(['api', '--config', config])
     const { code, report } = await audit()
     expect(report.mismatches).toEqual([])
     expect(report.checked).toBeGreaterThanOrEqual(1)
     expect(report.ok).toBe(report.checked)
     expect(code).toBe(0)
+    const [line] = await api.waitFor(/\{"api":"[^"]+"\}/, 60_000)
+    const url = (JSON.parse(line) as { api: string }).api
+    const route = `origin="${net.a.domain}",destination="${net.b.domain}"`
+    // The API's index replays the stream from its start: the run's deliveries are counted.
+    const text = await waitUntil(
+      async () => {
+        const t = await (await fetch(`${url}/metrics`)).text()
+        return /isthmus_messages_total\{[^}]*status="delivered"\} [1-9]/.test(t) ? t : undefined
+      },
+      30_000,
+      'relay metrics on the API',
+    )
+    expect(text).toMatch(new RegExp(`isthmus_messages_total\\{${route},status="delivered"\\} [1-9]`))
+    expect(text).toMatch(new RegExp(`isthmus_stage_latency_seconds_count\\{${route},stage="delivered"\\} [1-9]`))
+    api.signal('SIGTERM')
+    expect(await api.exited).toBe(0)
   })
 
   it('retracts (REORG) a delivered message whose source block a reorg removed, and raises a reorg alert', async () => {

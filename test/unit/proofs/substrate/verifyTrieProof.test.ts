@@ -1,6 +1,13 @@
 import fc from 'fast-check'
 import { InvalidProofError } from '../../../../errors.js'
-import { decodeTrieNode, EMPTY_TRIE_ROOT, trieRoot, verifyTrieProof } from '../../../../proofs/index.js'
+import {
+  decodeTrieNode,
+  EMPTY_TRIE_ROOT,
+  hashSubstrateHeader,
+  initSubstrateCrypto,
+  trieRoot,
+  verifyTrieProof,
+} from '../../../../proofs/index.js'
 import { blake2_256, toHex } from '../../../../proofs/substrate/bytes.js'
 import type { Hex } from '../../../../types.js'
 import { buildTrie, proveKeys } from '../../../harness/substrateProofs.js'
@@ -237,5 +244,22 @@ describe('verifyTrieProof on built tries', () => {
       ),
       { numRuns: 200, seed: 4 },
     )
+  })
+})
+
+describe('initSubstrateCrypto', () => {
+  it('switches to wasm blake2 with identical results (genesis proof, built V1 trie, header hash)', async () => {
+    const before = verifyTrieProof({ root, proof: genesis.proof, keys: [present.key, absent], stateVersion: 0 })
+    const entries = [
+      { key: Uint8Array.of(1), value: new Uint8Array(50).fill(1) },
+      { key: Uint8Array.of(2), value: Uint8Array.of(2) },
+    ]
+    const trie = buildTrie(entries, 1)
+    await initSubstrateCrypto()
+    expect(verifyTrieProof({ root, proof: genesis.proof, keys: [present.key, absent], stateVersion: 0 })).toEqual(
+      before,
+    )
+    expect(trieRoot(entries, 1)).toBe(trie.root)
+    expect(hashSubstrateHeader(genesis.header)).toBe(genesis.hash)
   })
 })
