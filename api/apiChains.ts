@@ -23,11 +23,23 @@ export interface ApiAssetConfig {
   home: { chain: ChainRef; address: Hex }
 }
 
+/** The committee as configured (`GET /v1/committee`); addresses lower-case. */
+export interface ApiCommittee {
+  epoch: bigint
+  threshold: number
+  policy: 'majority' | 'bft'
+  members: { id: string; address: Hex; operatorId: string }[]
+  /** A member with no signature within this window while others signed is silent (`alerts.silentWindowMs`). */
+  silentWindowMs: number
+}
+
 /** The chains, routes and assets the API serves. */
 export interface ApiSetup {
   chains: ApiChain[]
   routes: { from: ChainRef; to: ChainRef }[]
   assets: ApiAssetConfig[]
+  /** Absent: `GET /v1/committee` answers 404. */
+  committee?: ApiCommittee
 }
 
 /**
@@ -74,5 +86,16 @@ export const apiSetupOf = (cfg: Config, log: Logger): ApiSetup => {
     decimals: a.decimals,
     home: { chain: a.home.chain as ChainRef, address: a.home.address.toLowerCase() as Hex },
   }))
-  return { chains, routes, assets }
+  const committee: ApiCommittee = {
+    epoch: cfg.committee.epoch,
+    threshold: cfg.committee.threshold,
+    policy: cfg.committee.policy,
+    members: cfg.committee.members.map((m) => ({
+      id: m.id,
+      address: m.address.toLowerCase() as Hex,
+      operatorId: m.operatorId,
+    })),
+    silentWindowMs: cfg.alerts.silentWindowMs,
+  }
+  return { chains, routes, assets, committee }
 }

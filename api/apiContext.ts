@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import type { z } from 'zod'
 import type { ApiSetup } from './apiChains.js'
 import type { ApiMetrics } from './apiMetrics.js'
+import type { CommitteeView } from './committeeView.js'
 import type { EventIndex } from './eventIndex.js'
 import { invalidRequest } from './httpFailure.js'
 import type { MessageStatusReader } from './messageStatus.js'
@@ -41,6 +42,8 @@ export interface ApiContext {
   index: EventIndex
   status: MessageStatusReader
   metrics: ApiMetrics
+  /** Committee health and recent alerts; absent when the setup has no committee. */
+  committee?: CommitteeView
   limits: ApiLimits
   dashboardDir: string
   version: string

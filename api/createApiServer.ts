@@ -11,6 +11,7 @@ import { isRelayError } from '../errors.js'
 import type { ApiSetup } from './apiChains.js'
 import { type ApiContext, type ApiLimits, DEFAULT_LIMITS } from './apiContext.js'
 import { createApiMetrics } from './apiMetrics.js'
+import { createCommitteeView } from './committeeView.js'
 import { createEventIndex, type EventIndex, type EventIndexOptions } from './eventIndex.js'
 import { fail } from './httpFailure.js'
 import { createMessageStatusReader } from './messageStatus.js'
@@ -87,11 +88,20 @@ export const createApiServer = async (o: ApiServerOptions): Promise<ApiServer> =
   const log = o.log.child({ module: 'api' })
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...o.limits }
   const js = jetstream(o.nc, { timeout: 5_000 })
+  const committee = o.setup.committee ? createCommitteeView({ committee: o.setup.committee }) : undefined
+  const hook = o.onIndexEvent
   const index = createEventIndex({
     js,
     log,
     maxMessages: limits.indexMaxMessages,
-    ...(o.onIndexEvent ? { onEvent: o.onIndexEvent } : {}),
+    ...(hook || committee
+      ? {
+          onEvent: (m, rec) => {
+            committee?.onEvent(m)
+            hook?.(m, rec)
+          },
+        }
+      : {}),
   })
   const metrics = createApiMetrics(index, o.registry)
   let closeNow!: () => void
@@ -113,6 +123,7 @@ export const createApiServer = async (o: ApiServerOptions): Promise<ApiServer> =
       now,
     }),
     metrics,
+    ...(committee ? { committee } : {}),
     limits,
     dashboardDir: resolve(o.dashboardDir ?? defaultDashboardDir()),
     version: o.version ?? '0.1.0',
@@ -120,7 +131,12 @@ export const createApiServer = async (o: ApiServerOptions): Promise<ApiServer> =
     closing,
     sse: { open: 0 },
   }
-  const app = Fastify({ bodyLimit: limits.bodyLimitBytes, disableRequestLogging: true, return503OnClosing: true })
+  const app = Fastify({
+    bodyLimit: limits.bodyLimitBytes,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  })
   await app.register(rateLimit, {
     global: true,
     max: limits.rateLimitMax,

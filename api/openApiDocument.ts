@@ -1,7 +1,10 @@
 import { z } from 'zod'
 import {
+  AlertsQuerySchema,
+  AlertsResponseSchema,
   AssetsResponseSchema,
   ChainsResponseSchema,
+  CommitteeResponseSchema,
   ErrorResponseSchema,
   EventsQuerySchema,
   HealthResponseSchema,
@@ -126,6 +129,23 @@ export const API_ROUTES: RouteDoc[] = [
       '503': err('too_many_streams'),
       ...COMMON_ERRORS,
     },
+  },
+  {
+    method: 'get',
+    path: '/v1/committee',
+    summary: 'Committee members with their last signature (from `attested` events), silent members, quorum headroom',
+    responses: {
+      '200': { description: 'committee health', schema: CommitteeResponseSchema },
+      '404': err('not_found: no committee configured'),
+      ...COMMON_ERRORS,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/alerts',
+    summary: 'Recent alert events (docs/events.md "Alerts"), newest first',
+    query: AlertsQuerySchema,
+    responses: { '200': { description: 'alerts', schema: AlertsResponseSchema }, '400': BAD, ...COMMON_ERRORS },
   },
   {
     method: 'get',

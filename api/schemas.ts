@@ -266,6 +266,54 @@ export const EventsQuerySchema = z.strictObject({
 })
 export type EventsQuery = z.infer<typeof EventsQuerySchema>
 
+// ---------- committee and alerts ----------
+
+const AddressLowerSchema = z.string().regex(/^0x[0-9a-f]{40}$/, 'expected a lower-case 20-byte address')
+export const CommitteeMemberSchema = z.object({
+  id: z.string(),
+  address: AddressLowerSchema,
+  operatorId: z.string(),
+  lastSignedAt: isoTime.optional().meta({ description: 'time of its newest `attested` event; absent when none seen' }),
+  signatures: z.number().int().min(0).meta({ description: '`attested` events of this member the API has seen' }),
+  silent: z.boolean().meta({ description: 'no signature within `silentWindowMs` while others signed' }),
+})
+export const CommitteeResponseSchema = z.object({
+  epoch: UintStringSchema,
+  threshold: z.number().int(),
+  policy: z.enum(['majority', 'bft']),
+  silentWindowMs: z.number().int(),
+  members: z.array(CommitteeMemberSchema),
+  /** Signers seen in `attested` events that are not configured members (another epoch's keys). */
+  otherSigners: z.array(z.object({ address: AddressLowerSchema, lastSignedAt: isoTime, signatures: z.number().int() })),
+  quorumHeadroom: z
+    .number()
+    .int()
+    .meta({ description: 'active (not silent) members minus the threshold; ≤ 0: at risk' }),
+})
+export type CommitteeResponse = z.infer<typeof CommitteeResponseSchema>
+
+export const AlertSchema = z.object({
+  seq: z.number().int().meta({ description: 'EVENTS stream sequence' }),
+  alert: z.string().meta({ description: 'kind (docs/events.md "Alerts")' }),
+  severity: z.enum(['critical', 'warning']),
+  origin: domain.optional(),
+  destination: domain.optional(),
+  chain: z.string().optional(),
+  id: Bytes32Schema.optional(),
+  signer: AddressLowerSchema.optional(),
+  value: z.string().optional(),
+  threshold: z.string().optional(),
+  detail: z.string(),
+  at: isoTime,
+  relayer: z.string().optional(),
+})
+export const AlertsQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) })
+export const AlertsResponseSchema = z.object({
+  alerts: z.array(AlertSchema).meta({ description: 'newest first, from the events the API has consumed' }),
+})
+export type AlertView = z.infer<typeof AlertSchema>
+export type AlertsResponse = z.infer<typeof AlertsResponseSchema>
+
 // ---------- operations ----------
 
 export const HealthResponseSchema = z.object({ ok: z.literal(true) })

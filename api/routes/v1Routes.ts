@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Hex } from '../../types.js'
 import { type ApiContext, domainOf, parseOr400 } from '../apiContext.js'
 import { buildTransfer } from '../buildTransfer.js'
@@ -7,7 +7,10 @@ import { decodeCursor, encodeCursor } from '../pageCursor.js'
 import { quoteTransfer } from '../quoteTransfer.js'
 import { resolveAssets } from '../resolveAssets.js'
 import {
+  AlertsQuerySchema,
+  type AlertsResponse,
   type ChainsResponse,
+  type CommitteeResponse,
   EventsQuerySchema,
   MessageIdParamsSchema,
   MessagesQuerySchema,
@@ -124,6 +127,18 @@ export const registerV1Routes = (app: FastifyInstance, ctx: ApiContext): void =>
     const messages = await Promise.all(page.items.map((m) => ctx.status.withReason(m)))
     const last = page.items.at(-1)
     return { messages, nextCursor: page.more && last ? encodeCursor(last.seq) : null }
+  })
+
+  app.get('/v1/committee', async (_req, reply): Promise<CommitteeResponse | FastifyReply> => {
+    if (ctx.committee) return ctx.committee.committee()
+    const f = fail(404, 'not_found', 'No committee is configured for this API.')
+    return reply.code(f.httpStatus).send(f.body)
+  })
+
+  app.get('/v1/alerts', async (req, reply): Promise<AlertsResponse | FastifyReply> => {
+    const q = parseOr400(reply, AlertsQuerySchema, req.query, 'query')
+    if (!q) return reply
+    return { alerts: ctx.committee?.alerts(q.limit) ?? [] }
   })
 
   app.get('/v1/events', async (req, reply) => {
