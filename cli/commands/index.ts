@@ -8,6 +8,7 @@ import { proofVerifyCommand } from './proofVerify.js'
 import { sendCommand } from './send.js'
 import { startCommand } from './start.js'
 import { statusCommand } from './status.js'
+import { substrateSetupAssetCommand } from './substrateSetupAsset.js'
 import { transferCommand } from './transfer.js'
 import { watchCommand } from './watch.js'
 
@@ -24,4 +25,5 @@ export const commands: CliCommand[] = [
   proofVerifyCommand,
   auditCommand,
   apiCommand,
+  substrateSetupAssetCommand,
 ]
