@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { EMPTY, filter, from, ignoreElements, map, merge, mergeMap, type Observable } from 'rxjs'
+import { createEvmReader } from '../adapters/index.js'
+import { assetIdOf } from '../api/index.js'
 import type { Config } from '../config/index.js'
 import { ConfigInvalidError } from '../errors.js'
 import {
@@ -10,6 +12,7 @@ import {
   nodeMetrics$,
   publishAlerts,
   publishEventBestEffort,
+  type RateLimitSource,
   type RelayMetricsOptions,
   registerRelayMetrics,
   type StatusEvent,
@@ -32,6 +35,35 @@ export const slaOf = (cfg: Config): ((origin: number, destination: number) => nu
     cfg.alerts.routeSlaSeconds.map((r) => [`${domainOf.get(r.from)}.${domainOf.get(r.to)}`, r.seconds]),
   )
   return (o, d) => overrides.get(`${o}.${d}`) ?? cfg.alerts.slaSeconds
+}
+
+/** Every configured asset's rate-limit bucket on every configured EVM bridge (read-only). */
+const rateLimitSourcesOf = (cfg: Config, log: Logger): RateLimitSource[] => {
+  if (cfg.assets.length === 0) return []
+  const domains = new Map(cfg.chains.map((c) => [c.ref, c.domain]))
+  const ids = cfg.assets.flatMap((a) => {
+    const d = domains.get(a.home.chain)
+    return d === undefined ? [] : [assetIdOf(d, a.home.address as Hex)]
+  })
+  return cfg.chains.flatMap((c) => {
+    if (c.kind !== 'evm') return []
+    const reader = createEvmReader({
+      chain: c.ref as ChainRef,
+      chainId: c.chainId,
+      rpcUrls: c.rpcUrls,
+      bridge: c.bridge as Hex,
+      requestTimeoutMs: cfg.requestTimeoutMs,
+      log,
+    })
+    return ids.map((asset) => ({
+      chain: c.ref as ChainRef,
+      asset,
+      read: async () => {
+        const r = await reader.rateLimitOf(asset)
+        return r.enabled ? r.available : undefined
+      },
+    }))
+  })
 }
 
 /** The relay metrics options of a config: route SLAs, the silent window, the committee, the routes. */
@@ -106,6 +138,7 @@ export const startMonitoring = async (
     js: relayer.js,
     lowBalance: a.lowBalance as Partial<Record<ChainRef, number>>,
     balancePollMs: a.balancePollMs,
+    rateLimits: rateLimitSourcesOf(cfg, log),
     log,
   })
   const since = new Date()

@@ -101,7 +101,12 @@ export {
   type MetricName,
   metric,
 } from './metrics/metricDefinitions.js'
-export { type NodeMetricsOptions, nodeMetrics$, recordActivity } from './metrics/registerNodeMetrics.js'
+export {
+  type NodeMetricsOptions,
+  nodeMetrics$,
+  type RateLimitSource,
+  recordActivity,
+} from './metrics/registerNodeMetrics.js'
 export {
   createRelayMetricsFeed,
   DEFAULT_SILENT_WINDOW_MS,

@@ -3,7 +3,7 @@ import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { catchError, EMPTY, exhaustMap, from, merge, mergeMap, type Observable, tap, timer } from 'rxjs'
 import type { ChainAdapter } from '../../adapters/index.js'
-import type { ChainRef } from '../../types.js'
+import type { ChainRef, Hex } from '../../types.js'
 import type { RaisedAlert } from '../alerts/monitorAlerts.js'
 import { createAlert } from '../nats/alertEvents.js'
 import { aggregatorConsumer, delivererConsumer } from '../nats/durableConsumers.js'
@@ -20,10 +20,19 @@ export interface NodeMetricsOptions {
   js: JetStreamClient
   /** Low-balance threshold per chain, in whole native tokens (e.g. 0.5 ether). */
   lowBalance?: Partial<Record<ChainRef, number>>
-  /** How often balances are read; 0 = never. */
+  /** How often balances (and rate-limit buckets) are read; 0 = never. */
   balancePollMs: number
+  /** Rate-limit buckets to export as `isthmus_rate_limit_headroom` (read with the balances). */
+  rateLimits?: readonly RateLimitSource[]
   log: Logger
   now?: () => Date
+}
+
+/** One asset's destination rate-limit bucket: `read` resolves the deliverable amount, undefined when unlimited. */
+export interface RateLimitSource {
+  chain: ChainRef
+  asset: Hex
+  read(): Promise<bigint | undefined>
 }
 
 /** Base units → whole tokens as a float (gauges only; exact amounts stay bigint elsewhere). */
@@ -141,10 +150,23 @@ export const nodeMetrics$ = (registry: Registry, o: NodeMetricsOptions): Observa
     })
     return [{ alert, key }]
   }
+  const headroom = metric(registry, 'isthmus_rate_limit_headroom')
+  const readRateLimit = async (r: RateLimitSource): Promise<RaisedAlert[]> => {
+    try {
+      const available = await r.read()
+      if (available === undefined) headroom.remove({ chain: r.chain, asset: r.asset })
+      else headroom.set({ chain: r.chain, asset: r.asset }, Number(available))
+    } catch (err) {
+      o.log.debug({ err, chain: r.chain, asset: r.asset }, 'rate limit not read')
+    }
+    return []
+  }
   const balances$ =
     o.balancePollMs > 0
       ? timer(0, o.balancePollMs).pipe(
-          exhaustMap(() => from(Promise.all(o.chains.map(readBalance)))),
+          exhaustMap(() =>
+            from(Promise.all([...o.chains.map(readBalance), ...(o.rateLimits ?? []).map(readRateLimit)])),
+          ),
           mergeMap((xs) => from(xs.flat())),
           catchError(() => EMPTY),
         )

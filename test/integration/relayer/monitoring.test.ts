@@ -82,6 +82,7 @@ describe('monitoring: isthmus start /metrics + alerts, isthmus audit (real chain
         deliveryMaxDeliver: 10,
         shutdownGraceMs: 10_000,
       },
+      assets: [{ symbol: 'IST', decimals: 18, home: { chain: net.a.ref, address: net.token.homeAddress } }],
       metrics: { host: '127.0.0.1', port: 0 },
       alerts: {
         slaSeconds: 600,
@@ -131,6 +132,8 @@ describe('monitoring: isthmus start /metrics + alerts, isthmus audit (real chain
   }
 
   it('serves /metrics fed by a real run and publishes alerts: low balance, silent member, quorum at risk, stuck message', async () => {
+    // A rate-limit bucket on B for the home token's wrapped asset: its headroom is exported.
+    await (await net.b.bridge.getFunction('setRateLimit')(net.token.assetId, 10n ** 24n, 10n ** 18n)).wait()
     const p = isthmus(['start', '--config', config])
     relayer1 = p
     const [line] = await p.waitFor(/\{[^\n]*"msg":"metrics listening"[^\n]*\}/, 60_000)
@@ -217,6 +220,13 @@ describe('monitoring: isthmus start /metrics + alerts, isthmus audit (real chain
     )
     expect(sample(/isthmus_relayer_info\{member="relayer-1",signer="0x[0-9a-f]{40}"\} (\d)/)).toBe(1)
     expect(text).toContain('isthmus_alerts_total{alert="member-silent",severity="warning"}')
+    expect(
+      sample(
+        new RegExp(
+          `isthmus_rate_limit_headroom\\{chain="${net.b.ref}",asset="${net.token.assetId.toLowerCase()}"\\} ([\\d.e+]+)`,
+        ),
+      ),
+    ).toBeGreaterThan(0)
 
     expect(p.output()).toContain('ALERT committee member')
   })
