@@ -13,7 +13,8 @@ let wasmBlake2_256: ((b: Uint8Array) => Uint8Array) | undefined
  */
 export const initSubstrateCrypto = async (): Promise<void> => {
   const { blake2AsU8a, cryptoWaitReady } = await import('@polkadot/util-crypto')
-  if (await cryptoWaitReady()) wasmBlake2_256 = (b) => blake2AsU8a(b, 256)
+  const noKey = new Uint8Array(0) // passing the (empty) key skips a conversion per call
+  if (await cryptoWaitReady()) wasmBlake2_256 = (b) => blake2AsU8a(b, 256, noKey)
 }
 
 /** blake2b-256: Substrate's header, trie node and value hash. */

@@ -1,6 +1,6 @@
 import { InvalidProofError } from '../../errors.js'
 import { concatBytes } from './bytes.js'
-import { createScaleReader, encodeCompact, type ScaleReader } from './scale.js'
+import { createScaleReader, encodeCompact } from './scale.js'
 
 /** A value in a trie node: inline bytes, or (layout V1) the blake2-256 of a value stored as its own node. */
 export type TrieValue = { inline: Uint8Array; hash?: undefined } | { hash: Uint8Array; inline?: undefined }
@@ -27,25 +27,57 @@ const NIBBLE_SIZE_BOUND = 65535
 const nonCanonical = (what: string, detail: string) =>
   new InvalidProofError({ reason: 'NON_CANONICAL', detail: `${what}: ${detail}` })
 
-const readSize = (r: ScaleReader, first: number, prefixBits: number): number => {
+/**
+ * Decoding state: the node bytes and a cursor. Nodes are decoded on every proof step, so this
+ * avoids the general SCALE reader's per-call allocations.
+ */
+interface Cursor {
+  data: Uint8Array
+  o: number
+  what: string
+}
+
+const take = (c: Cursor, n: number): Uint8Array => {
+  if (c.o + n > c.data.length) {
+    throw new InvalidProofError({ reason: 'MALFORMED_ENCODING', detail: `${c.what}: truncated at byte ${c.o}` })
+  }
+  const out = c.data.subarray(c.o, c.o + n)
+  c.o += n
+  return out
+}
+
+const byte = (c: Cursor): number => take(c, 1)[0]!
+
+/** A SCALE compact length (strict, via the general reader for the rare multi-byte forms). */
+const compactLength = (c: Cursor): number => {
+  const b0 = byte(c)
+  if ((b0 & 3) === 0) return b0 >> 2
+  c.o -= 1
+  const r = createScaleReader(c.data.subarray(c.o), c.what)
+  const v = r.compact()
+  c.o += r.offset
+  return v
+}
+
+const readSize = (c: Cursor, first: number, prefixBits: number): number => {
   const max = 255 >> prefixBits
   let size = first & max
   if (size < max) return size
   for (;;) {
-    const n = r.u8()
+    const n = byte(c)
     size += n
     if (n < 255) return Math.min(size, NIBBLE_SIZE_BOUND)
     if (size > NIBBLE_SIZE_BOUND) return NIBBLE_SIZE_BOUND
   }
 }
 
-const readPartial = (r: ScaleReader, count: number, what: string): Uint8Array => {
-  const bytes = r.bytes((count + 1) >> 1)
+const readPartial = (c: Cursor, count: number): Uint8Array => {
+  const bytes = take(c, (count + 1) >> 1)
   const out = new Uint8Array(count)
   let o = 0
   let i = 0
   if (count % 2 === 1) {
-    if (bytes[0]! >> 4 !== 0) throw nonCanonical(what, 'padding nibble of an odd partial key is not 0')
+    if (bytes[0]! >> 4 !== 0) throw nonCanonical(c.what, 'padding nibble of an odd partial key is not 0')
     out[o++] = bytes[i++]! & 0x0f
   }
   for (; i < bytes.length; i++) {
@@ -55,11 +87,11 @@ const readPartial = (r: ScaleReader, count: number, what: string): Uint8Array =>
   return out
 }
 
-const readChild = (r: ScaleReader, what: string): TrieChild => {
-  const len = r.compact()
-  if (len === 32) return { hash: r.bytes(32) }
-  if (len === 0 || len > 32) throw nonCanonical(what, `child reference of ${len} bytes`)
-  return { inline: r.bytes(len) }
+const readChild = (c: Cursor): TrieChild => {
+  const len = compactLength(c)
+  if (len === 32) return { hash: take(c, 32) }
+  if (len === 0 || len > 32) throw nonCanonical(c.what, `child reference of ${len} bytes`)
+  return { inline: take(c, len) }
 }
 
 /**
@@ -68,33 +100,34 @@ const readChild = (r: ScaleReader, what: string): TrieChild => {
  * @throws InvalidProofError MALFORMED_ENCODING, NON_CANONICAL, TRAILING_DATA
  */
 export const decodeTrieNode = (data: Uint8Array, what: string): TrieNode => {
-  const r = createScaleReader(data, what)
-  const first = r.u8()
+  const c: Cursor = { data, o: 0, what }
+  const first = byte(c)
   let node: TrieNode
   const top = first & 0xc0
   if (first === 0) {
     node = { type: 'empty' }
   } else if (top === LEAF) {
-    const partial = readPartial(r, readSize(r, first, 2), what)
-    node = { type: 'leaf', partial, value: { inline: r.vecU8() } }
+    const partial = readPartial(c, readSize(c, first, 2))
+    node = { type: 'leaf', partial, value: { inline: take(c, compactLength(c)) } }
   } else if ((first & 0xe0) === HASHED_VALUE_LEAF) {
-    const partial = readPartial(r, readSize(r, first, 3), what)
-    node = { type: 'leaf', partial, value: { hash: r.bytes(32) } }
+    const partial = readPartial(c, readSize(c, first, 3))
+    node = { type: 'leaf', partial, value: { hash: take(c, 32) } }
   } else if (top === BRANCH_NO_VALUE || top === BRANCH_WITH_VALUE || (first & 0xf0) === HASHED_VALUE_BRANCH) {
     const isHashed = top === 0
-    const partial = readPartial(r, readSize(r, first, isHashed ? 4 : 2), what)
-    const bitmap = r.u16()
+    const partial = readPartial(c, readSize(c, first, isHashed ? 4 : 2))
+    const bitmapBytes = take(c, 2)
+    const bitmap = bitmapBytes[0]! | (bitmapBytes[1]! << 8)
     if (bitmap === 0) throw nonCanonical(what, 'branch without children')
     const value: TrieValue | null = isHashed
-      ? { hash: r.bytes(32) }
+      ? { hash: take(c, 32) }
       : top === BRANCH_WITH_VALUE
-        ? { inline: r.vecU8() }
+        ? { inline: take(c, compactLength(c)) }
         : null
     const children: (TrieChild | null)[] = []
     let count = 0
     for (let i = 0; i < 16; i++) {
       if ((bitmap >> i) & 1) {
-        children.push(readChild(r, what))
+        children.push(readChild(c))
         count++
       } else children.push(null)
     }
@@ -107,7 +140,12 @@ export const decodeTrieNode = (data: Uint8Array, what: string): TrieNode => {
       detail: `${what}: unknown node header 0x${first.toString(16)}`,
     })
   }
-  r.end()
+  if (c.o !== data.length) {
+    throw new InvalidProofError({
+      reason: 'TRAILING_DATA',
+      detail: `${what}: ${data.length - c.o} bytes after the node`,
+    })
+  }
   return node
 }
 
