@@ -4,9 +4,10 @@ import { UsageError } from '../../errors.js'
 import type { DevnetManifest } from '../devnet/devnetManifest.js'
 import { displayScript } from '../devnet/relayerProcess.js'
 import { type Devnet, startDevnet } from '../devnet/startDevnet.js'
+import { FABRIC_SETUP_HINT, isFabricAvailable } from '../devnet/startFabricNetwork.js'
 import type { CliCommand, CliContext } from '../types.js'
 
-const USAGE = `Usage: isthmus dev [--block-time-ms N] [--state-dir DIR] [--json]
+const USAGE = `Usage: isthmus dev [--block-time-ms N] [--state-dir DIR] [--fabric] [--json]
 
 Start a complete local Isthmus environment on free loopback ports and keep it running until Ctrl-C:
 two EVM chains (hardhat), nats-server with JetStream, bridges with a 2-of-3 committee, a test ERC-20
@@ -14,6 +15,8 @@ two EVM chains (hardhat), nats-server with JetStream, bridges with a 2-of-3 comm
   --block-time-ms N  block interval of both chains (default 1000; 0 = one block per transaction)
   --state-dir DIR    configs, keystores, NATS store and logs (default: a temp dir removed on exit;
                      a given dir is kept, and reset on the next start)
+  --fabric           add a local Hyperledger Fabric network (two orgs, the bridge chaincode; FAB home
+                     there, wrapped on chain A) as a third chain; needs npm run setup:fabric
   --json             print exactly one JSON line describing the devnet instead of the summary
 
 Ctrl-C (SIGINT) or SIGTERM stops every process it started and exits 0.`
@@ -21,6 +24,7 @@ Ctrl-C (SIGINT) or SIGTERM stops every process it started and exits 0.`
 const OPTIONS = {
   'block-time-ms': { type: 'string' },
   'state-dir': { type: 'string' },
+  fabric: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const
 
@@ -28,10 +32,11 @@ interface DevArgs {
   blockTimeMs: number
   stateDir: string | undefined
   isJson: boolean
+  hasFabric: boolean
 }
 
 const parse = (argv: string[]): DevArgs => {
-  let values: { 'block-time-ms'?: string; 'state-dir'?: string; json?: boolean }
+  let values: { 'block-time-ms'?: string; 'state-dir'?: string; fabric?: boolean; json?: boolean }
   try {
     ;({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }))
   } catch (e) {
@@ -39,7 +44,14 @@ const parse = (argv: string[]): DevArgs => {
   }
   const raw = values['block-time-ms'] ?? '1000'
   if (!/^\d{1,7}$/.test(raw)) throw new UsageError({ detail: `--block-time-ms must be an integer ≥ 0.\n\n${USAGE}` })
-  return { blockTimeMs: Number(raw), stateDir: values['state-dir'], isJson: values.json === true }
+  if (values.fabric === true && !isFabricAvailable())
+    throw new UsageError({ detail: `--fabric needs the Fabric binaries in .cache/fabric: ${FABRIC_SETUP_HINT}.` })
+  return {
+    blockTimeMs: Number(raw),
+    stateDir: values['state-dir'],
+    isJson: values.json === true,
+    hasFabric: values.fabric === true,
+  }
 }
 
 const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`)
@@ -65,6 +77,12 @@ export const readyBlock = (m: DevnetManifest): string => {
     `  token     ${m.token.symbol} ${m.token.home.address} on A (home)  ->  w${m.token.symbol} ${m.token.wrapped.address} on B (wrapped)`,
     `  recipients  A ${a.recipient} / B ${b.recipient} (recording); reverting: A ${a.revertingRecipient} / B ${b.revertingRecipient}`,
     `  committee ${m.committee.threshold}-of-${m.committee.signers.length}, epoch ${m.committee.epoch}`,
+    ...(m.fabric
+      ? [
+          `  fabric    ${m.fabric.ref.padEnd(10)} domain ${m.fabric.domain}  peers ${m.fabric.peers.map((p) => `${p.mspId} ${p.endpoint}`).join(', ')}  chaincode ${m.fabric.chaincode}`,
+          `            ${m.fabric.fab.symbol} home on Fabric (Org1 User1 ${m.fabric.user.account})  ->  ${m.fabric.fab.wrappedOnA} on A (wrapped)`,
+        ]
+      : []),
     ...(m.api
       ? [`  API       ${m.api.url}  (OpenAPI ${m.api.url}/openapi.json)`, `  dashboard ${m.api.url}/dashboard/`]
       : []),
@@ -129,6 +147,7 @@ const run = async (ctx: CliContext): Promise<number> => {
     const devnet = await startDevnet({
       blockTimeMs: args.blockTimeMs,
       api: true,
+      ...(args.hasFabric ? { fabric: true } : {}),
       ...(args.stateDir === undefined ? {} : { stateDir: args.stateDir }),
       onProgress: (step) => say(`isthmus dev: ${step}…`),
     })

@@ -45,6 +45,19 @@ export interface DevnetManifest {
   accounts: { deployer: { address: Hex; privateKey: Hex }; users: { address: Hex; privateKey: Hex }[] }
   /** The HTTP API (`isthmus api`), when the devnet runs one (`isthmus dev` does); dashboard at `<url>/dashboard/`. */
   api?: { url: string }
+  /** The Fabric network (`isthmus dev --fabric`): FAB is home here and wrapped on chain A. */
+  fabric?: {
+    ref: ChainRef
+    domain: number
+    channel: string
+    chaincode: string
+    peers: { mspId: string; endpoint: string }[]
+    orderer: string
+    fab: { symbol: string; assetId: Hex; wrappedOnA: Hex }
+    /** Org1's User1, holding FAB; its certificate and key are in `dir`. */
+    user: { mspId: string; account: Hex }
+    dir: string
+  }
 }
 
 const chain = (c: DevnetChain): DevnetManifestChain => ({
@@ -85,4 +98,19 @@ export const toManifest = (d: Devnet): DevnetManifest => ({
   })),
   accounts: { deployer: d.deployer, users: d.users },
   ...(d.api ? { api: { url: d.api.url } } : {}),
+  ...(d.fabric
+    ? {
+        fabric: {
+          ref: d.fabric.ref,
+          domain: d.fabric.domain,
+          channel: d.fabric.network.channel,
+          chaincode: d.fabric.network.chaincode,
+          peers: d.fabric.network.peers.map((p) => ({ mspId: p.mspId, endpoint: p.endpoint })),
+          orderer: d.fabric.network.orderer.endpoint,
+          fab: { symbol: d.fabric.fab.symbol, assetId: d.fabric.fab.assetId, wrappedOnA: d.fabric.fab.wrappedOnA },
+          user: { mspId: d.fabric.user.mspId, account: d.fabric.user.account },
+          dir: d.fabric.network.dir,
+        },
+      }
+    : {}),
 })

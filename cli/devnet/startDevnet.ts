@@ -13,6 +13,8 @@ import {
 } from './deployDevnetContracts.js'
 import { type DevnetManifest, toManifest } from './devnetManifest.js'
 import { createRelayerHandle, isStartCommandAvailable, type RelayerHandle } from './relayerProcess.js'
+import { type DevnetFabric, setUpDevnetFabric } from './setUpDevnetFabric.js'
+import { type FabricNetwork, startFabricNetwork } from './startFabricNetwork.js'
 import { HARDHAT_DEV_KEYS, type HardhatNode, startHardhatNode } from './startHardhatNode.js'
 import { type NatsServer, startNatsServer } from './startNatsServer.js'
 import { type RelayerTuningInput, writeRelayerFiles } from './writeRelayerFiles.js'
@@ -55,6 +57,8 @@ export interface Devnet {
   readonly relayers: RelayerHandle[]
   /** The `isthmus api` process, when started with `api: true` (`isthmus dev` does). */
   readonly api?: DevnetApi
+  /** The local Fabric network and its bridge chaincode, with `fabric: true` (`isthmus dev --fabric`). */
+  readonly fabric?: DevnetFabric
   manifest(): DevnetManifest
   /** Stop relayers, nats-server and chains; delete the state dir when this call created it. Idempotent. */
   stop(): Promise<void>
@@ -83,6 +87,11 @@ export interface StartDevnetOptions {
   readyTimeoutMs?: number
   /** Start `isthmus api` once the relayers run (default false; `isthmus dev` sets it). */
   api?: boolean
+  /**
+   * Add a local Hyperledger Fabric network (two orgs, AND endorsement, the bridge chaincode) as a
+   * third chain every relayer serves. Needs `npm run setup:fabric` (ToolNotFoundError otherwise).
+   */
+  fabric?: boolean
   /** Progress lines ("starting chains", …) for a CLI to show. */
   onProgress?: (step: string) => void
 }
@@ -119,6 +128,7 @@ const resetStateDir = (dir: string) => {
     'logs',
     'api',
     'devnet.json',
+    'fabric',
     ...Array.from({ length: COMMITTEE_SIZE }, (_, i) => `relayer-${i + 1}`),
   ])
     rmSync(join(dir, part), { recursive: true, force: true })
@@ -181,19 +191,25 @@ export const startDevnet = async (o: StartDevnetOptions = {}): Promise<Devnet> =
   )
   const relayers: RelayerHandle[] = []
   let api: DevnetApi | undefined
+  let fabric: FabricNetwork | undefined
   let stopped: Promise<void> | undefined
   const stop = () => {
     stopped ??= (async () => {
       await api?.stop()
       await Promise.all(relayers.map((r) => r.stop()))
-      await Promise.all([nats.dispose(), nodeA.stop(), nodeB.stop()])
+      await Promise.all([nats.dispose(), nodeA.stop(), nodeB.stop(), fabric?.stop()])
       if (ownsDir) rmSync(stateDir, { recursive: true, force: true })
     })()
     return stopped
   }
   try {
+    if (o.fabric) {
+      progress('starting the Fabric network (orderer, two peers, bridge chaincode)')
+      fabric = await startFabricNetwork({ dir: join(stateDir, 'fabric', 'network'), logs: true, readyTimeoutMs })
+    }
     const devnet = await setUp({
       o,
+      fabric,
       stateDir,
       blockTimeMs,
       confirmations,
@@ -231,6 +247,7 @@ export const startDevnet = async (o: StartDevnetOptions = {}): Promise<Devnet> =
 
 interface SetUpContext {
   o: StartDevnetOptions
+  fabric: FabricNetwork | undefined
   stateDir: string
   blockTimeMs: number
   confirmations: number
@@ -279,6 +296,18 @@ const setUp = async (c: SetUpContext): Promise<Devnet> => {
   const b = chainOf(1, c.nodeB, deployed.b)
   if (c.blockTimeMs > 0) await Promise.all([a.setMining('interval'), b.setMining('interval')])
   const pollIntervalMs = c.o.pollIntervalMs ?? (c.blockTimeMs > 0 ? Math.min(c.blockTimeMs, 500) : 200)
+  let fabric: DevnetFabric | undefined
+  if (c.fabric) {
+    c.progress('initialising the Fabric bridge chaincode; registering FAB on chain A')
+    fabric = await setUpDevnetFabric({
+      network: c.fabric,
+      dir: join(c.stateDir, 'fabric'),
+      committee: { epoch: EPOCH, signers, threshold: THRESHOLD },
+      evmToken: { assetId: deployed.token.assetId, symbol: deployed.token.symbol },
+      chainA: { rpcUrl: a.rpcUrl, chainId: a.chainId, bridge: a.bridge },
+      deployerKey: deployer.privateKey,
+    })
+  }
   for (const m of members) {
     const dir = join(c.stateDir, m.id)
     const files = writeRelayerFiles({
@@ -288,6 +317,7 @@ const setUp = async (c: SetUpContext): Promise<Devnet> => {
       threshold: THRESHOLD,
       epoch: EPOCH,
       chains: [a, b].map((x) => ({ ...x, startBlock: x.deployBlock, pollIntervalMs })),
+      ...(fabric ? { fabric: fabric.relayerSpec } : {}),
       natsUrl: c.nats.url,
       keys: c.o.keys ?? 'keystore',
       logLevel: c.o.relayerLogLevel ?? 'info',
@@ -316,6 +346,7 @@ const setUp = async (c: SetUpContext): Promise<Devnet> => {
     deployer,
     users,
     relayers: c.relayers,
+    ...(fabric ? { fabric } : {}),
     manifest: () => toManifest(devnet),
     stop: c.stop,
   }

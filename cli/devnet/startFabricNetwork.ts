@@ -179,6 +179,7 @@ export const startFabricNetwork = async (o: StartFabricNetworkOptions = {}): Pro
   const readyMs = o.readyTimeoutMs ?? 60_000
   const ownDir = o.dir === undefined
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'isthmus-fabric-'))
+  mkdirSync(dir, { recursive: true })
   const crypto = join(dir, 'crypto')
   const procs: ManagedProcess[] = []
   const logFile = (name: string) => (o.logs ? { logFile: join(dir, 'logs', `${name}.log`) } : {})

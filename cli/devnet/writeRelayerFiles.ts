@@ -18,6 +18,25 @@ export interface RelayerChainSpec {
   pollIntervalMs: number
 }
 
+/** The devnet's Fabric chain as every relayer config lists it (paths absolute; key in relayer.env). */
+export interface RelayerFabricSpec {
+  ref: ChainRef
+  domain: number
+  peerEndpoint: string
+  tlsRootCertPath: string
+  tlsHostnameOverride: string
+  channel: string
+  chaincode: string
+  mspId: string
+  certPath: string
+  /** The identity's P-256 key as a 32-byte scalar (written to relayer.env, never to the config). */
+  keyScalar: Hex
+  mspRoots: Record<string, string[]>
+  ordererMspIds: string[]
+  endorsementPolicy: { signedBy: string[]; rule: 'AND' }
+  startBlock: bigint
+}
+
 export interface RelayerMemberSpec {
   id: string
   attestationKey: Hex
@@ -32,6 +51,8 @@ export interface WriteRelayerFilesOptions {
   threshold: number
   epoch: bigint
   chains: RelayerChainSpec[]
+  /** A Fabric chain next to the EVM ones (`isthmus dev --fabric`). */
+  fabric?: RelayerFabricSpec
   natsUrl: string
   /** `keystore`: the attestation key in an encrypted keystore (password in an env var); `env`: in an env var. */
   keys: 'keystore' | 'env'
@@ -65,9 +86,32 @@ export interface RelayerFiles {
 export const ENV_KEYSTORE_PASSWORD = 'ISTHMUS_KEYSTORE_PASSWORD'
 export const ENV_ATTESTATION_KEY = 'ISTHMUS_ATTESTATION_KEY'
 export const ENV_DELIVERY_KEY = 'ISTHMUS_DELIVERY_KEY'
+export const ENV_FABRIC_KEY = 'ISTHMUS_FABRIC_KEY'
+
+const fabricChainDoc = (f: RelayerFabricSpec) => ({
+  kind: 'fabric',
+  ref: f.ref,
+  domain: f.domain,
+  peerEndpoint: f.peerEndpoint,
+  tlsRootCertPath: f.tlsRootCertPath,
+  tlsHostnameOverride: f.tlsHostnameOverride,
+  channel: f.channel,
+  chaincode: f.chaincode,
+  mspId: f.mspId,
+  identity: { certPath: f.certPath, key: { env: ENV_FABRIC_KEY } },
+  mspRoots: f.mspRoots,
+  ordererMspIds: f.ordererMspIds,
+  endorsementPolicy: f.endorsementPolicy,
+  startBlock: Number(f.startBlock),
+})
 
 // A devnet key protects nothing of value; a cheap scrypt keeps relayer (re)starts fast.
 const DEVNET_SCRYPT = { N: 1 << 12, r: 8, p: 1 }
+
+const refsOf = (o: WriteRelayerFilesOptions): ChainRef[] => [
+  ...o.chains.map((c) => c.ref),
+  ...(o.fabric ? [o.fabric.ref] : []),
+]
 
 const configDoc = (o: WriteRelayerFilesOptions, stateDir: string) => ({
   node: {
@@ -89,22 +133,27 @@ const configDoc = (o: WriteRelayerFilesOptions, stateDir: string) => ({
       custodyDomain: `devnet-custody-${i + 1}`,
     })),
   },
-  chains: o.chains.map((c) => ({
-    kind: 'evm',
-    ref: c.ref,
-    domain: c.domain,
-    chainId: Number(c.chainId),
-    rpcUrls: [c.rpcUrl],
-    bridge: c.bridge,
-    startBlock: Number(c.startBlock),
-    finality: { mode: 'confirmations', confirmations: c.confirmations },
-    signer: { env: ENV_DELIVERY_KEY },
-    pollIntervalMs: c.pollIntervalMs,
-    destinationConfirmations: 1,
-    stuckAfterMs: o.stuckAfterMs,
-  })),
-  routes: o.chains.flatMap((from) =>
-    o.chains.filter((to) => to !== from).map((to) => ({ from: from.ref, to: to.ref })),
+  chains: [
+    ...o.chains.map((c) => ({
+      kind: 'evm',
+      ref: c.ref,
+      domain: c.domain,
+      chainId: Number(c.chainId),
+      rpcUrls: [c.rpcUrl],
+      bridge: c.bridge,
+      startBlock: Number(c.startBlock),
+      finality: { mode: 'confirmations', confirmations: c.confirmations },
+      signer: { env: ENV_DELIVERY_KEY },
+      pollIntervalMs: c.pollIntervalMs,
+      destinationConfirmations: 1,
+      stuckAfterMs: o.stuckAfterMs,
+    })),
+    ...(o.fabric ? [fabricChainDoc(o.fabric)] : []),
+  ],
+  routes: refsOf(o).flatMap((from) =>
+    refsOf(o)
+      .filter((to) => to !== from)
+      .map((to) => ({ from, to })),
   ),
   nats: { servers: [o.natsUrl], replicas: 1 },
   api: { host: '127.0.0.1', port: 0 },
@@ -124,6 +173,7 @@ export const writeRelayerFiles = (o: WriteRelayerFilesOptions): RelayerFiles => 
   const doc = configDoc(o, stateDir)
   parseConfig(doc, `${o.member.id} devnet config`)
   const env: Record<string, string> = { [ENV_DELIVERY_KEY]: o.member.deliveryKey }
+  if (o.fabric) env[ENV_FABRIC_KEY] = o.fabric.keyScalar
   if (o.keys === 'keystore') {
     const password = randomBytes(16).toString('hex')
     const json = encryptKeystoreJsonSync(
