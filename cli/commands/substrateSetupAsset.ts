@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ApiPromise, WsProvider } from '@polkadot/api'
+import type { DestinationStream } from 'pino'
 import { committeeMultisig } from '../../adapters/substrate/destination/committeeMultisig.js'
 import { setupWrappedAsset } from '../../adapters/substrate/destination/setupWrappedAsset.js'
 import { sr25519Signer } from '../../adapters/substrate/destination/sr25519Signer.js'
@@ -112,7 +113,7 @@ export const substrateSetupAssetCommand: CliCommand = {
     const secret = payerEnv ? ctx.env[payerEnv] : await resolvePrivateKey(c.signer, ctx.env, cfg.configDir)
     if (!secret) throw usage(`env ${payerEnv} is not set.`)
     const payer = await sr25519Signer(secret, payerEnv ? `env ${payerEnv}` : `chains ${c.ref} signer`)
-    const log = createLogger({ level: cfg.logLevel }, process.stderr)
+    const log = createLogger({ level: cfg.logLevel }, ctx.stderr as unknown as DestinationStream)
     const chain = c.ref as ChainRef
     const api = await connect(chain, [...c.wsUrls], cfg.requestTimeoutMs)
     try {

@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import type { KeyringPair } from '@polkadot/keyring/types'
 import { lastValueFrom, toArray } from 'rxjs'
 import { classifyMultisigError } from '../../../../adapters/substrate/destination/classifyMultisigError.js'
@@ -8,6 +12,7 @@ import {
 import { buildDeliveryCall, deliveredMarkerHash } from '../../../../adapters/substrate/destination/deliveryCall.js'
 import { readAssetTeam, setupWrappedAsset } from '../../../../adapters/substrate/destination/setupWrappedAsset.js'
 import type { DeliveryProgress } from '../../../../adapters/types.js'
+import { substrateSetupAssetCommand } from '../../../../cli/commands/substrateSetupAsset.js'
 import { messageId } from '../../../../protocol/index.js'
 import type { Hex, Message } from '../../../../types.js'
 import { captureLogger } from '../../../harness/captureLogger.js'
@@ -15,11 +20,13 @@ import { type ChopsticksFixture, useChopsticks } from '../../../harness/chopstic
 import { rejected } from '../../../harness/thrown.js'
 import {
   ASSETS,
+  ATTESTATION_SIGNERS,
   accountOf,
   callHashOf,
   certify,
   createTestbed,
   type DestinationTestbed,
+  DOMAIN,
   executionsOnChain,
   messageTo,
   NATIVE_ASSET,
@@ -294,5 +301,89 @@ describe('Substrate destination (committee multisig on chopsticks Asset Hub)', (
     const cert = certify(f.chain.genesisHash, members, m)
     const funds = await rejected(() => dest.deliver([{ message: m, certificate: cert }]))
     expect(funds).toMatchObject({ code: 'SIGNER_FUNDS_LOW', retryable: true })
+  }, 60_000)
+
+  it('isthmus substrate setup-asset creates a multisig-owned asset from a relayer config, then finds it in place', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isthmus-setup-asset-'))
+    const members = t.members.map((p, i) => ({
+      id: `m${i}`,
+      address: ATTESTATION_SIGNERS[i]!,
+      operatorId: `op${i}`,
+      custodyDomain: `cd${i}`,
+      substrateAccount: p.address,
+    }))
+    const cfg = {
+      node: { memberId: 'm0', attestationKey: { env: 'ATT_KEY' } },
+      committee: { epoch: 1, threshold: 2, members },
+      chains: [
+        {
+          kind: 'evm',
+          ref: 'evm:1',
+          domain: 1,
+          chainId: 31337,
+          rpcUrls: ['http://127.0.0.1:1'],
+          bridge: `0x${'11'.repeat(20)}`,
+          signer: { env: 'EVM_KEY' },
+        },
+        {
+          kind: 'substrate',
+          ref: 'substrate:asset-hub-local',
+          domain: DOMAIN,
+          wsUrls: [f.chain.wsUrl],
+          genesisHash: f.chain.genesisHash,
+          signer: { env: 'SUB_SEED' },
+          commitments: 'chopsticks',
+        },
+      ],
+      nats: { servers: ['nats://127.0.0.1:1'] },
+    }
+    writeFileSync(join(dir, 'relayer.json'), JSON.stringify(cfg))
+    const run = async (extra: string[]) => {
+      const out: string[] = []
+      const stdout = new Writable({
+        write(chunk: Buffer, _e, done) {
+          out.push(chunk.toString())
+          done()
+        },
+      })
+      const argv = [
+        '--config',
+        'relayer.json',
+        '--asset-id',
+        '2000',
+        '--symbol',
+        'wETH',
+        '--decimals',
+        '18',
+        '--payer-env',
+        'PAYER',
+        '--json',
+        ...extra,
+      ]
+      const code = await substrateSetupAssetCommand.run({
+        argv,
+        stdout,
+        stderr: new Writable({ write: (_c, _e, d) => d() }),
+        env: { PAYER: '//Dave', PWD: dir },
+        cwd: dir,
+      })
+      return { code, json: JSON.parse(out.join('')) as Record<string, unknown> }
+    }
+    const isthmusId = `0x${'77'.repeat(32)}`
+    const first = await run(['--isthmus-asset-id', isthmusId])
+    expect(first).toMatchObject({
+      code: 0,
+      json: {
+        status: 'created',
+        assetHubId: 2000,
+        owner: t.dests[0]!.multisigAccount,
+        route: { assetId: isthmusId, kind: 'wrapped', assetHubId: 2000 },
+      },
+    })
+    const team = await readAssetTeam(f.api, 2000)
+    expect(team).toMatchObject({ owner: t.dests[0]!.multisigAccount, issuer: t.dests[0]!.multisigAccount })
+    expect((await run([])).json).toMatchObject({ status: 'exists' })
+    const usage = await rejected(() => run(['--decimals', '300']))
+    expect(usage).toMatchObject({ code: 'USAGE' })
   }, 60_000)
 })
