@@ -300,6 +300,9 @@ describe('monitoring: isthmus start /metrics + alerts, isthmus audit (real chain
       body: encodeAppBody('0x666f726765'),
     }
     const forgedId = messageId(forged)
+    // A watcher running before the forgery finds it on a later pass.
+    const watcher = isthmus(['audit', '--config', config, '--json', '--watch', '--poll-ms', '300', '--alerts'])
+    await watcher.waitFor(/"pass":\{/, 60_000)
     const cert = signCertificate({
       keys: [MEMBERS[0]!.key, MEMBERS[1]!.key],
       epoch: EPOCH,
@@ -317,6 +320,15 @@ describe('monitoring: isthmus start /metrics + alerts, isthmus audit (real chain
     await net.js.publish(proofSubject(net.a.domain, delivered), JSON.stringify(tampered), {
       msgID: `tamper:${delivered}`,
     })
+
+    const [found] = await watcher.waitFor(new RegExp(`\\{"finding":\\{"id":"${forgedId}"[^\\n]*`), 30_000)
+    expect(JSON.parse(found)).toMatchObject({ finding: { result: 'bundle-missing', txHash: expect.any(String) } })
+    watcher.signal('SIGTERM')
+    expect(await watcher.exited).toBe(1)
+    expect(watcher.output()).toMatch(/"summary":\{"checked":\d+,"mismatches":[1-9]/)
+    // --alerts: the finding is an audit-mismatch alert event.
+    const alert = await net.lastMessage('EVENTS', `isthmus.evt.alert.${net.a.domain}.${net.b.domain}`)
+    expect(alert?.json<{ alert: string }>().alert).toBe('audit-mismatch')
 
     const { code, report } = await audit()
     expect(code).toBe(1)
