@@ -21,7 +21,8 @@ const toIssues = (e: z.ZodError): ConfigIssue[] =>
   e.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
 
 const findInlineSecrets = (value: unknown, path: string[], out: ConfigIssue[]): void => {
-  if (typeof value === 'string' && SECRET_RE.test(value) && !path.some((p) => /hash$/i.test(p))) {
+  // Hashes and asset ids (keccak256 digests) are public 32-byte values.
+  if (typeof value === 'string' && SECRET_RE.test(value) && !path.some((p) => /hash$|^assetId$/i.test(p))) {
     out.push({
       path: path.join('.'),
       message:
