@@ -7,12 +7,12 @@ export interface TableColumn<R> {
   align?: 'left' | 'right'
 }
 
-const fit = (s: string, max: number | undefined) =>
+const clip = (s: string, max: number | undefined) =>
   max !== undefined && s.length > max ? `${s.slice(0, max - 1)}…` : s
 
 /** A plain-text table (header, rule, rows), columns padded to their widest cell. */
 export const renderTable = <R>(rows: R[], columns: TableColumn<R>[]): string => {
-  const cells = rows.map((r) => columns.map((c) => fit(c.cell(r), c.maxWidth)))
+  const cells = rows.map((r) => columns.map((c) => clip(c.cell(r), c.maxWidth)))
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => row[i]!.length)))
   const line = (values: string[]) =>
     values

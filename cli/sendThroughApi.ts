@@ -135,7 +135,7 @@ export const sendAndFollow = async (
     pollingInterval: 250,
     batchMaxCount: 1,
   })
-  const progress = createProgress(ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean }, { quiet: v.json === true })
+  const progress = createProgress(ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean })
   const started = Date.now()
   try {
     progress.update(`building the ${req.kind === 'token' ? 'transfer' : 'message'} through the API`)

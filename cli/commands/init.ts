@@ -14,7 +14,7 @@ import { DEFAULT_PASSWORD_ENV, keystorePasswordFrom, writeNewKeystore, writeSecr
 
 const USAGE = `Usage: isthmus init [--yes | --interactive] [--dir DIR] [--member-id ID] [--operator ORG] [--custody NAME]
                     [--evm REF,DOMAIN,RPC_URL,BRIDGE[,CONFIRMATIONS]]... [--nats URL] [--devnet FILE]
-                    [--password-env NAME] [--json]
+                    [--password-env NAME] [--scrypt-n N] [--json]
 
 Set up one relayer node: write DIR/isthmus.yaml (a config \`isthmus start\` accepts) and three
 encrypted keystores in DIR/keys/ (Web3 Secret Storage v3, scrypt, mode 0600):
@@ -35,6 +35,8 @@ defaults without asking (what scripts use); --interactive asks even when stdin i
   --devnet FILE        take chains, bridges and NATS from a running \`isthmus dev\` (devnet.json)
   --password-env NAME  env var holding the keystore password (default ${DEFAULT_PASSWORD_ENV}; at
                        least 8 characters). Interactive runs ask for it when the variable is unset.
+  --scrypt-n N         scrypt cost of the keystores (default 131072 = 2^17, ~2 s per key); a lower
+                       power of two (e.g. 4096) only for throwaway devnet and test keys
   --json               print { config, keys: { attestation, evm, substrate } } as JSON
 
 The committee section lists only this node (threshold 1): replace it with the real committee
@@ -52,6 +54,7 @@ const OPTIONS = {
   nats: { type: 'string' },
   devnet: { type: 'string' },
   'password-env': { type: 'string' },
+  'scrypt-n': { type: 'string' },
   json: { type: 'boolean' },
 } as const
 
@@ -249,6 +252,12 @@ const run = async (ctx: CliContext): Promise<number> => {
   const isInteractive = v.interactive === true || (!v.yes && ctx.stdin?.isTTY === true)
   if (!isInteractive && !v.yes)
     throw new UsageError({ detail: `stdin is not a terminal: pass --yes (with flags) or --interactive.\n\n${USAGE}` })
+  const scryptN = v['scrypt-n'] === undefined ? undefined : Number(v['scrypt-n'])
+  if (
+    scryptN !== undefined &&
+    !(Number.isInteger(scryptN) && scryptN >= 1024 && scryptN <= 1 << 20 && (scryptN & (scryptN - 1)) === 0)
+  )
+    throw new UsageError({ detail: '--scrypt-n must be a power of two between 1024 and 1048576.' })
   const dir = resolve(ctx.cwd, v.dir ?? '.')
   const configPath = join(dir, 'isthmus.yaml')
   const existing = [configPath, ...Object.values(KEYS).map((k) => join(dir, k))].filter((p) => existsSync(p))
@@ -281,17 +290,17 @@ const run = async (ctx: CliContext): Promise<number> => {
   // Validate before any file is written: a config the schema refuses leaves nothing behind.
   validate(answers, `0x${'11'.repeat(20)}`)
 
-  const progress = createProgress(ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean }, { quiet: v.json === true })
+  const progress = createProgress(ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean })
   mkdirSync(join(dir, 'keys'), { recursive: true, mode: 0o700 })
   try {
     progress.update('encrypting the attestation key (scrypt)')
-    const attestation = await writeNewKeystore(join(dir, KEYS.attestation), password)
+    const attestation = await writeNewKeystore(join(dir, KEYS.attestation), password, scryptN)
     const { doc, cfg } = validate(answers, attestation.address)
     progress.update('encrypting the EVM signer key (scrypt)')
-    const evm = await writeNewKeystore(join(dir, KEYS.evm), password)
+    const evm = await writeNewKeystore(join(dir, KEYS.evm), password, scryptN)
     progress.update('encrypting the Substrate signer seed (scrypt)')
     const seed = hexlify(randomBytes(32))
-    await writeSecretKeystore(join(dir, KEYS.substrate), password, seed)
+    await writeSecretKeystore(join(dir, KEYS.substrate), password, seed, scryptN)
     const substrateAddress = await ss58Of(seed)
     writeFileSync(configPath, HEADER(answers, substrateAddress) + stringify(doc), { mode: 0o644, flag: 'wx' })
     progress.done(`wrote ${relative(ctx.cwd, configPath) || configPath}`)
