@@ -1,8 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto'
 
-// DER SubjectPublicKeyInfo header of an Ed25519 key (RFC 8410): the raw 32-byte key follows it.
-const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
-
 /**
  * ed25519 signature check with Node's built-in (OpenSSL) implementation: about ten times the
  * speed of a pure-JS verifier, which is what keeps a 297-authority GRANDPA justification within
@@ -13,7 +10,10 @@ const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 export const verifyEd25519 = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean => {
   if (publicKey.length !== 32 || signature.length !== 64) return false
   try {
-    const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' })
+    // A JWK (RFC 8037) imports several times faster than the equivalent DER SubjectPublicKeyInfo,
+    // whose OpenSSL decoder lookup costs about as much as the verification itself.
+    const x = Buffer.from(publicKey.buffer, publicKey.byteOffset, 32).toString('base64url')
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' })
     return verify(null, message, key, signature)
   } catch {
     return false // not a point on the curve
