@@ -57,6 +57,8 @@ export interface EventIndex {
 }
 
 const MAX_PENDING_LOOKUPS = 10_000
+const RETRY_BASE_MS = 250
+const RETRY_MAX_MS = 10_000
 const ENRICH_FROM_RANK = new Set(['attested', 'certified', 'submitted', 'delivered', 'failed', 'queued'])
 
 /**
@@ -153,10 +155,13 @@ export const createEventIndex = (o: EventIndexOptions): EventIndex => {
     if (m.info.pending === 0) caughtUp = true
     for (const w of seqWaiters) if (lastSeq >= w.seq) w.done(true)
   }
-  const run = async () => {
+  // One consumer session: from the first message, or after the last one handled (a restart).
+  const session = async () => {
     const c = await o.js.consumers.get(STREAMS.events, {
       filter_subjects: [`${SUBJECTS.events}.>`],
-      deliver_policy: DeliverPolicy.All,
+      ...(lastSeq === 0
+        ? { deliver_policy: DeliverPolicy.All }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 }),
     })
     // Empty stream: nothing to catch up with.
     const info = await c.info(true).catch(() => undefined)
@@ -164,23 +169,44 @@ export const createEventIndex = (o: EventIndexOptions): EventIndex => {
     const iter = await c.consume({ max_messages: 256 })
     closeIter = () => void iter.close()
     if (stopRequested) return void iter.close()
+    running = true
     for await (const m of iter) handle(m)
+  }
+  let wake: (() => void) | undefined
+  // Until stopped: the stream may not exist yet (relayers create it) or NATS may be away; retry with backoff.
+  const run = async () => {
+    for (let attempt = 0; !stopRequested; attempt++) {
+      try {
+        await session()
+        attempt = 0
+      } catch (err) {
+        running = false
+        if (stopRequested) return
+        const level = attempt === 0 ? 'warn' : 'debug'
+        log[level]({ err: natsToRelayError(err, 'consume'), attempt }, 'event index waiting for EVENTS, retrying')
+      }
+      running = false
+      if (stopRequested) return
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempt, 6)))
+        wake = () => {
+          clearTimeout(t)
+          r()
+        }
+      })
+    }
   }
   return {
     start: async () => {
       if (loop) return
-      running = true
-      loop = run()
-        .catch((err: unknown) => {
-          if (!stopRequested) log.error({ err: natsToRelayError(err, 'consume') }, 'event index stopped')
-        })
-        .finally(() => {
-          running = false
-        })
+      loop = run().finally(() => {
+        running = false
+      })
     },
     stop: async () => {
       stopRequested = true
       closeIter?.()
+      wake?.()
       for (const w of seqWaiters) w.done(false)
       await loop
     },
