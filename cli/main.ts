@@ -22,7 +22,10 @@ export const main = async (argv: string[]): Promise<number> => {
     argv: rest,
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // Lazy: only interactive commands (init) open stdin.
+    get stdin() {
+      return process.stdin
+    },
     env: process.env,
     cwd: process.cwd(),
   })
