@@ -193,6 +193,11 @@ export {
 export { initSubstrateCrypto } from './substrate/bytes.js'
 // Substrate (proofs/substrate/).
 /**
+ * Decode a SCALE GRANDPA authority list (`GrandpaApi_grandpa_authorities`): ids and weights.
+ * @throws InvalidProofError MALFORMED_ENCODING, NON_CANONICAL, TRAILING_DATA
+ */
+export { decodeGrandpaAuthorities } from './substrate/decodeGrandpaAuthorities.js'
+/**
  * Decode a SCALE GRANDPA justification (round, commit, votes ancestries).
  * @throws InvalidProofError MALFORMED_ENCODING, NON_CANONICAL, TRAILING_DATA
  */
