@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { ALERT_KINDS, METRIC_DEFINITIONS, METRIC_NAMES } from '../../../relayer/index.js'
+import { ALERT_KINDS, AlertEventSchema, METRIC_DEFINITIONS, METRIC_NAMES } from '../../../relayer/index.js'
 
 const ROOT = join(import.meta.dirname, '..', '..', '..')
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8')
@@ -57,6 +57,8 @@ describe('deploy/: Prometheus rules and Grafana dashboard match the metric defin
     const section = read('docs/events.md').split('## Alerts')[1]!.split('\n## ')[0]!
     const documented = [...section.matchAll(/^\| `([a-z-]+)` \| (critical|warning) \|/gm)].map((m) => m[1])
     expect([...documented].sort()).toEqual([...ALERT_KINDS].sort())
+    const example = section.match(/```jsonc\n([\s\S]*?)```/)![1]!
+    expect(AlertEventSchema.parse(JSON.parse(example))).toMatchObject({ status: 'alert', alert: 'message-stuck' })
   })
 
   it('docs/metrics.md lists exactly the defined metrics', () => {
