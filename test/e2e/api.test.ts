@@ -6,7 +6,13 @@ import { Validator } from '@seriousme/openapi-schema-validator'
 import { Interface, JsonRpcProvider, Wallet } from 'ethers'
 import { BRIDGE_ABI } from '../../adapters/evm/bridgeAbi.js'
 import { apiSetupOf, createApiServer } from '../../api/index.js'
-import type { MessagesPage, MessageView, TransferResponse } from '../../api/schemas.js'
+import type {
+  AlertsResponse,
+  CommitteeResponse,
+  MessagesPage,
+  MessageView,
+  TransferResponse,
+} from '../../api/schemas.js'
 import { createLogger } from '../../cli/createLogger.js'
 import { loadConfig } from '../../config/index.js'
 import { connectNats } from '../../relayer/index.js'
@@ -404,6 +410,28 @@ describe('isthmus api on a devnet', () => {
       await limited.close()
       await nc.close()
     }
+  })
+
+  it('reports committee health from attested events, and recent alerts', async () => {
+    const r = await call('GET', '/v1/committee', '/v1/committee')
+    expect(r.status).toBe(200)
+    const c = await json<CommitteeResponse>(r)
+    expect(c.threshold).toBe(e.devnet.committee.threshold)
+    expect(c.members.map((m) => m.address)).toEqual(e.devnet.committee.signers.map((s) => s.toLowerCase()))
+    // Transfers were delivered above: at least the threshold of members signed, none is silent yet.
+    const signed = c.members.filter((m) => m.signatures > 0 && m.lastSignedAt !== undefined)
+    expect(signed.length).toBeGreaterThanOrEqual(c.threshold)
+    expect(c.members.every((m) => !m.silent)).toBe(true)
+    expect(c.quorumHeadroom).toBe(c.members.length - c.threshold)
+    const a = await call('GET', '/v1/alerts', '/v1/alerts?limit=5')
+    expect(a.status).toBe(200)
+    expect(Array.isArray((await json<AlertsResponse>(a)).alerts)).toBe(true)
+    const bad = await call('GET', '/v1/alerts', '/v1/alerts?limit=0')
+    expect(bad.status).toBe(400)
+    expect((await json<{ error: { code: string; field?: string } }>(bad)).error).toMatchObject({
+      code: 'request_invalid',
+      field: 'limit',
+    })
   })
 
   it('exercised every documented route', async () => {

@@ -1,5 +1,5 @@
 // DOM builders. Every string that comes from the API or a chain goes in as a text node or an
-// attribute value (setAttribute), never through innerHTML, so no chain-provided text is parsed as markup.
+// attribute value (setAttribute), never parsed as markup (no HTML string APIs anywhere).
 
 /** `h('li', { class: 'x', 'data-id': id }, child, 'text', ...)`; null/undefined/false children are skipped. */
 export const h = (tag, attrs = {}, ...children) => {
