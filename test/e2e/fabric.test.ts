@@ -7,7 +7,9 @@ import { jest } from '@jest/globals'
 import { Contract } from 'ethers'
 import { loadArtifact } from '../../contracts/index.js'
 import { addressToBytes32 } from '../../protocol/index.js'
+import { STREAMS } from '../../relayer/index.js'
 import type { Hex } from '../../types.js'
+import { readStream } from '../harness/chainState.js'
 import { type E2eDevnet, payloads, startE2eDevnet } from '../harness/e2eDevnet.js'
 import { type FabricClient, fabricClient } from '../harness/fabricNetwork.js'
 import { eventually, sleep } from '../harness/waitFor.js'
@@ -142,6 +144,15 @@ describe('Fabric ↔ EVM', () => {
     for (const id of ids) await deliveredOnA(id)
     const seen = (await recordedFromFabric()).map((r) => r.payload).filter((p) => sent.includes(p))
     expect([...seen].sort()).toEqual([...sent].sort())
+    // Each relayer observed (attested) every one of them, exactly once.
+    const attested = await e.withJsm((jsm) => readStream(jsm, STREAMS.attestations))
+    for (const r of e.devnet.relayers) {
+      const mine = attested
+        .map((m) => m.subject)
+        .filter((subj) => subj.endsWith(`.${r.id}`) && ids.some((id) => subj.includes(id)))
+      expect(mine).toHaveLength(ids.length)
+      expect(new Set(mine).size).toBe(ids.length)
+    }
   })
 
   it('never relays the Dispatch of an MVCC-conflicted transaction', async () => {
@@ -178,6 +189,9 @@ describe('Fabric ↔ EVM', () => {
     await deliveredOnA(validId)
     await deliveredOnA(after)
     expect(await e.client.status('A', invalidId)).toBe(0)
+    const attested = (await e.withJsm((jsm) => readStream(jsm, STREAMS.attestations))).map((m) => m.subject)
+    expect(attested.filter((subj) => subj.includes(validId))).toHaveLength(e.devnet.relayers.length)
+    expect(attested.filter((subj) => subj.includes(invalidId))).toEqual([])
     const seen = (await recordedFromFabric()).map((r) => r.payload)
     expect(seen).toContain([p1, p2][validAt])
     expect(seen).not.toContain([p1, p2][1 - validAt])
