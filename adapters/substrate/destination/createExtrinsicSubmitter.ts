@@ -31,16 +31,25 @@ export interface ExtrinsicOutcome {
 }
 
 const isFeeRefusal = (e: unknown): boolean =>
-  /Inability to pay some fees|account balance too low|1010/i.test(e instanceof Error ? e.message : String(e))
+  /Inability to pay some fees|account balance too low|"payment"/i.test(e instanceof Error ? e.message : String(e))
 
 /**
  * Signs with the relayer's own sr25519 account (it pays the fees) and sees each extrinsic through to
- * a finalized block. Submissions are serialised, so the pool-aware next nonce
- * (`system_accountNextIndex`) never hands the same nonce out twice.
+ * a finalized block. Submissions are serialised and nonces journaled, so concurrent deliveries never
+ * reuse a nonce.
  */
 export const createExtrinsicSubmitter = (o: ExtrinsicSubmitterOptions) => {
   let queue: Promise<unknown> = Promise.resolve()
   const account = o.signer.address
+  // Our own journal on top of the chain's next index: chopsticks' system_accountNextIndex does not
+  // count pool transactions, and a node's may lag; a refused or invalid submission resyncs it.
+  let nextNonce: bigint | undefined
+  const reserveNonce = async (): Promise<bigint> => {
+    const chainNext = (await o.api.rpc.system.accountNextIndex(account)).toBigInt()
+    const n = nextNonce === undefined || nextNonce < chainNext ? chainNext : nextNonce
+    nextNonce = n + 1n
+    return n
+  }
 
   const finalizedNumber = async (): Promise<bigint> =>
     (await o.api.rpc.chain.getHeader(await o.api.rpc.chain.getFinalizedHead())).number.toBigInt()
@@ -100,12 +109,13 @@ export const createExtrinsicSubmitter = (o: ExtrinsicSubmitterOptions) => {
             })
             .catch(() => undefined)
         } else if (r.status.isDropped || r.status.isInvalid || r.status.isUsurped) {
+          nextNonce = undefined
           finish(() =>
             reject(new RpcError({ chain: o.chain, method: 'author_submitAndWatchExtrinsic', cause: r.status.type })),
           )
         }
       }
-      const send = queue.then(() => tx.signAndSend(o.signer, { nonce: -1 }, onStatus))
+      const send = queue.then(async () => tx.signAndSend(o.signer, { nonce: await reserveNonce() }, onStatus))
       queue = send.catch(() => undefined)
       send.then(
         (u) => {
@@ -114,14 +124,16 @@ export const createExtrinsicSubmitter = (o: ExtrinsicSubmitterOptions) => {
           o.log.debug({ txHash: tx.hash.toHex(), nonce: tx.nonce.toBigInt() }, 'extrinsic submitted')
           onBroadcast({ txHash: tx.hash.toHex() as Hex, nonce: tx.nonce.toBigInt() })
         },
-        (e: unknown) =>
+        (e: unknown) => {
+          nextNonce = undefined
           finish(() =>
             reject(
               isFeeRefusal(e)
                 ? new SignerFundsLowError({ chain: o.chain, account, detail: 'the pool refused the fee', cause: e })
                 : new RpcError({ chain: o.chain, method: 'author_submitAndWatchExtrinsic', cause: e }),
             ),
-          ),
+          )
+        },
       )
     })
 

@@ -1,7 +1,7 @@
 import type { ApiPromise } from '@polkadot/api'
 import type { SubmittableExtrinsic } from '@polkadot/api/types'
 import type { Logger } from 'pino'
-import { DeliveryRevertedError, SignerFundsLowError } from '../../../errors.js'
+import { DeliveryRevertedError, RpcError, SignerFundsLowError } from '../../../errors.js'
 import type { ChainRef, Hex } from '../../../types.js'
 import type { DeliveryResult } from '../../types.js'
 import { classifyMultisigError } from './classifyMultisigError.js'
@@ -163,7 +163,14 @@ export const createDeliverOne = (d: DeliverOneDeps) => {
         return { id: x.id, status: 'deferred', reason: `no convergence after ${sent} multisig extrinsics` }
       const tx = await decide(x, op, boost)
       sent++
-      ours = await d.submitter.submit(tx, x.onSubmitted)
+      try {
+        ours = await d.submitter.submit(tx, x.onSubmitted)
+      } catch (e) {
+        // Dropped, invalid (a nonce race) or a lost connection: the chain state decides the next step.
+        if (!(e instanceof RpcError && e.retryable) || sent >= d.maxExtrinsics) throw e
+        log.warn({ err: e }, 'multisig extrinsic not included, re-reading the chain')
+        continue
+      }
       log.info(
         { txHash: ours.txHash, blockNumber: ours.blockNumber, error: ours.error, approvals: op?.approvals.length ?? 0 },
         'multisig extrinsic final',

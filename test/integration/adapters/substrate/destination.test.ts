@@ -242,6 +242,21 @@ describe('Substrate destination (committee multisig on chopsticks Asset Hub)', (
     expect(onChain).toEqual({ executions: 1, markers: 1 })
   }, 120_000)
 
+  it('delivers a batch of messages from two relayers, one execution per id (one account, many nonces)', async () => {
+    const items = [1n, 2n, 3n].map((k) => {
+      const m = messageTo(accountOf(f.dave), 100n * k)
+      return { message: m, certificate: certify(f.chain.genesisHash, t.members, m) }
+    })
+    const supply = (await readAssetTeam(f.api, WRAPPED_ID))!.supply
+    const [a, b] = await Promise.all([t.dests[0]!.deliver(items), t.dests[1]!.deliver(items)])
+    items.forEach((it, k) => {
+      const pair = [a![k]!.status, b![k]!.status].sort()
+      expect(pair).toEqual(['already-delivered', 'delivered'])
+      expect(a![k]!.id).toBe(messageId(it.message))
+    })
+    expect((await readAssetTeam(f.api, WRAPPED_ID))!.supply).toBe(supply + 600n)
+  }, 90_000)
+
   it('unlocks a native balance held by the multisig', async () => {
     const ms = t.dests[0]!.multisigAccount
     const locked = await submitterOf(f.dave).submit(
