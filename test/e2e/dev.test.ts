@@ -142,6 +142,10 @@ describe('isthmus dev', () => {
     expect(
       ((await rpc(m.chains[1]!.rpcUrl, 'eth_getCode', [m.token.wrapped.address, 'latest'])) as string).length,
     ).toBeGreaterThan(2)
+    // The API (isthmus api) is up and lists both chains.
+    expect(m.api?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    const chains = (await (await fetch(`${m.api!.url}/v1/chains`)).json()) as { chains: { ref: string }[] }
+    expect(chains.chains.map((c) => c.ref)).toEqual(m.chains.map((c) => c.ref))
     const nc = await connect({ servers: [m.nats.url], timeout: 5_000 })
     expect((await (await jetstream(nc).jetstreamManager()).getAccountInfo()).limits).toBeDefined()
     await nc.close()
@@ -170,7 +174,7 @@ describe('isthmus dev', () => {
     expect(report.stats.supply[m.token.assetId]).toEqual({ locked: 5n * 10n ** 18n, wrapped: 5n * 10n ** 18n })
 
     const children = descendants(child.pid!)
-    expect(children.length).toBeGreaterThanOrEqual(6) // two chains, nats-server, three relayers
+    expect(children.length).toBeGreaterThanOrEqual(7) // two chains, nats-server, three relayers, the API
     child.kill('SIGINT')
     expect(await exited).toBe(0)
     expect(children.filter(isAlive)).toEqual([])
@@ -192,6 +196,8 @@ describe('isthmus dev', () => {
       m.token.wrapped.address,
       m.accounts.users[0]!.address,
       m.accounts.users[0]!.privateKey,
+      `API       ${m.api!.url}`,
+      `dashboard ${m.api!.url}/dashboard/`,
       'Try next:',
       `trySend.ts --devnet ${join(stateDir, 'devnet.json')} token 5`,
       'Press Ctrl-C',
