@@ -71,6 +71,28 @@ export { createFabricAdapter, type FabricAdapterDeps, type FabricAdapterOptions 
 export { p256KeyPemOf, p256ScalarOf } from './fabric/p256Key.js'
 /** Map Fabric Gateway failures to RelayErrors; the chaincode's words of a refused transaction. */
 export { gatewayDetailOf, toRelayError as fabricToRelayError } from './fabric/toRelayError.js'
+/**
+ * The Substrate destination: delivery through the committee's `pallet_multisig` account
+ * (docs/substrate-destination.md), its multisig account, and the wrapped-asset setup.
+ * @throws ConfigInvalidError (bad committee accounts), DeployFailedError (setup), KeyInvalidError (signer)
+ * @example const dest = createSubstrateDestination({ chain, domain: 3, api, genesisHash, signer, committee, assets, log })
+ */
+export { classifyMultisigError, type MultisigErrorKind } from './substrate/destination/classifyMultisigError.js'
+export { type CommitteeMultisig, committeeMultisig, toAccountId } from './substrate/destination/committeeMultisig.js'
+export {
+  createSubstrateDestination,
+  type SubstrateDestination,
+  type SubstrateDestinationOptions,
+} from './substrate/destination/createSubstrateDestination.js'
+export { DELIVERED_MARKER_TAG, deliveredMarkerHash } from './substrate/destination/deliveryCall.js'
+export {
+  readAssetTeam,
+  type SetupWrappedAssetOptions,
+  type SetupWrappedAssetResult,
+  setupWrappedAsset,
+} from './substrate/destination/setupWrappedAsset.js'
+export { sr25519Signer } from './substrate/destination/sr25519Signer.js'
+export type { SubstrateAssetRoute } from './substrate/destination/types.js'
 export type {
   ChainAdapter,
   ChainHead,
