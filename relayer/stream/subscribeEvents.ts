@@ -1,6 +1,6 @@
 import { DeliverPolicy, type JetStreamClient, type JsMsg } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
-import { defer, map, type Observable, retry, switchMap, timer } from 'rxjs'
+import { defer, map, type Observable, repeat, retry, switchMap, timer } from 'rxjs'
 import { isRelayError, type RelayError, WireFormatError } from '../../errors.js'
 import { type AlertEvent, parseAlertEvent } from '../nats/alertEvents.js'
 import { parseStatusEvent, type StatusEvent } from '../nats/events.js'
@@ -117,13 +117,16 @@ export const subscribeEvents$ = (o: SubscribeEventsOptions): Observable<Streamed
         throw toRelayError(e, `ordered consumer ${STREAMS.events}`)
       }
     }).pipe(
-      switchMap((c) => fromConsumer$(c)),
+      // Short pulls: a missed heartbeat (server restarted, consumer lost) is noticed within seconds.
+      switchMap((c) => fromConsumer$(c, { expires: 5_000 })),
       map((m: JsMsg) => {
         next = { seq: m.seq + 1 }
         return parseStreamedEvent(m.seq, m.subject, m.data, m.time)
       }),
     )
     return once$.pipe(
+      // An ended consume (closed by the client library) resumes too.
+      repeat({ delay: () => timer(o.retryBaseMs ?? 200) }),
       retry({
         resetOnSuccess: true,
         delay: (err: unknown, attempt) => {
