@@ -4,7 +4,7 @@ import { createFabricAdapter, type FabricAdapterOptions } from '../../../adapter
 import type { SourceBatch } from '../../../adapters/types.js'
 import { assetIdOf, fabricHomeTokenOf } from '../../../chaincode/bridgeLogic.js'
 import { verifyProofBundle } from '../../../proofs/index.js'
-import { encodeAppBody, fabricBridgeRef, messageId } from '../../../protocol/index.js'
+import { encodeAppBody, encodeTokenTransferBody, fabricBridgeRef, messageId } from '../../../protocol/index.js'
 import type { Hex, Message } from '../../../types.js'
 import { captureLogger } from '../../harness/captureLogger.js'
 import { FABRIC_COMMITTEE, FABRIC_COMMITTEE_KEYS, fabricClient, useFabricNetwork } from '../../harness/fabricNetwork.js'
@@ -13,7 +13,14 @@ import { startTcpProxy } from '../../harness/tcpProxy.js'
 
 const DOMAIN = 42
 const FAB = assetIdOf(DOMAIN, fabricHomeTokenOf('FAB'))
-const fabric = useFabricNetwork({ domain: DOMAIN, assets: [{ assetId: FAB, kind: 'home', symbol: 'FAB' }] })
+const WRAPPED = `0x${'e2'.repeat(32)}` as Hex
+const fabric = useFabricNetwork({
+  domain: DOMAIN,
+  assets: [
+    { assetId: FAB, kind: 'home', symbol: 'FAB' },
+    { assetId: WRAPPED, kind: 'wrapped', symbol: 'wETH' },
+  ],
+})
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8')
 const RECIPIENT = `0x${'00'.repeat(12)}${'77'.repeat(20)}` as Hex
 
@@ -202,6 +209,75 @@ describe('Fabric adapter on a real network', () => {
       expect((err as { code?: string }).code).toBe('DELIVERY_REVERTED')
     } finally {
       await adapter.close()
+    }
+  })
+
+  it('settles concurrent deliveries: the same id once (the other already delivered), read conflicts resubmitted', async () => {
+    const { log, lines } = captureLogger()
+    const a1 = createFabricAdapter(adapterOptions(), { log })
+    const a2 = createFabricAdapter(
+      adapterOptions({
+        peerEndpoint: fabric.net.peers[1]!.endpoint,
+        tlsRootCertPem: fabric.net.peers[1]!.tlsRootCertPem,
+        tlsHostnameOverride: fabric.net.peers[1]!.hostname,
+        mspId: 'Org2MSP',
+        certPem: fabric.net.identities['Org2MSP']!.user.certPem,
+        keyPem: fabric.net.identities['Org2MSP']!.user.keyPem,
+      }),
+      { log },
+    )
+    const beneficiary = `0x${'5a'.repeat(32)}` as Hex
+    const certified = (nonce: bigint, amount: bigint) => {
+      const message: Message = {
+        version: 1,
+        nonce,
+        origin: 1,
+        sender: RECIPIENT,
+        destination: DOMAIN,
+        recipient: beneficiary,
+        body: encodeTokenTransferBody({ asset: WRAPPED, amount, beneficiary }),
+      }
+      const c = signCertificate({
+        keys: FABRIC_COMMITTEE_KEYS.slice(0, 2),
+        epoch: 1n,
+        destination: DOMAIN,
+        destinationBridge: a1.bridgeRef,
+        id: messageId(message),
+      })
+      return {
+        message,
+        certificate: {
+          epoch: 1n,
+          signatures: c.signatures
+            .slice(2)
+            .match(/.{130}/g)!
+            .map((x) => `0x${x}` as Hex),
+        },
+      }
+    }
+    try {
+      const same = certified(100n, 1n)
+      const once = await Promise.all([a1.deliver([same]), a2.deliver([same])])
+      expect(once.map((r) => r[0]!.status).sort()).toEqual(['already-delivered', 'delivered'])
+      // Different messages crediting one balance key: whichever commits second conflicts and is resubmitted.
+      let total = 1n
+      for (let round = 0; round < 3; round++) {
+        const [x, y] = [certified(200n + BigInt(2 * round), 10n), certified(201n + BigInt(2 * round), 20n)]
+        const r = await Promise.all([a1.deliver([x]), a2.deliver([y])])
+        expect(r.map((v) => v[0]!.status)).toEqual(['delivered', 'delivered'])
+        total += 30n
+      }
+      const c = fabricClient(fabric.net, 'Org1MSP', 'user')
+      try {
+        expect(text(await c.contract.evaluateTransaction('balanceOf', beneficiary, WRAPPED))).toBe(total.toString())
+      } finally {
+        c.close()
+      }
+      const conflicts = lines.filter((l) => l.msg.includes('read conflict')).length
+      process.stderr.write(`fabric concurrent deliveries: ${conflicts} read conflicts resubmitted\n`)
+    } finally {
+      await a1.close()
+      await a2.close()
     }
   })
 })
