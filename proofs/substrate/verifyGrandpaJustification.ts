@@ -146,13 +146,19 @@ export const verifyGrandpaJustification = (o: VerifyGrandpaJustificationOptions)
     throw fail('QUORUM_NOT_MET', `precommits carry weight ${signed} of ${total}; ${threshold} is required`)
   }
   const setId = o.authoritySet.setId
+  const payloads = new Map<string, Uint8Array>() // most precommits share a target: build each payload once
   j.precommits.forEach((p, i) => {
-    const payload = grandpaPrecommitPayload({
-      targetHash: p.targetHash,
-      targetNumber: p.targetNumber,
-      round: j.round,
-      setId,
-    })
+    const target = `${p.targetHash}${p.targetNumber}`
+    let payload = payloads.get(target)
+    if (payload === undefined) {
+      payload = grandpaPrecommitPayload({
+        targetHash: p.targetHash,
+        targetNumber: p.targetNumber,
+        round: j.round,
+        setId,
+      })
+      payloads.set(target, payload)
+    }
     if (!verifyEd25519(hexToBytes(p.id), payload, hexToBytes(p.signature))) {
       throw fail(
         'SIGNATURE_INVALID',
