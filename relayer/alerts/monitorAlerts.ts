@@ -103,7 +103,11 @@ export const monitorAlerts$ = (o: MonitorAlertsOptions): Observable<RaisedAlert>
       out.push({ alert, key: m.id })
     }
     const bucket = Math.floor(at.getTime() / o.silentWindowMs)
-    const once = (k: string) => (windowRaised.has(k) ? false : (windowRaised.add(k), true))
+    const once = (k: string): boolean => {
+      if (windowRaised.has(k)) return false
+      windowRaised.add(k)
+      return true
+    }
     for (const signer of tracker.silentMembers(at.getTime())) {
       if (!once(`${signer}:${bucket}`)) continue
       const last = tracker.lastSignatures().get(signer)

@@ -138,6 +138,7 @@ export const nodeMetrics$ = (registry: Registry, o: NodeMetricsOptions): Observa
     const at = (o.now ?? (() => new Date()))()
     const key = `${c.chain}:${b.address}:${Math.floor(at.getTime() / 3_600_000)}`
     if (raised.has(key)) return []
+    if (raised.size > 10_000) raised.clear()
     raised.add(key)
     const alert = createAlert({
       alert: 'signer-balance-low',
