@@ -4,6 +4,7 @@ import type { ChainRef, Hex } from '../types.js'
 import type { ApiSetup } from './apiChains.js'
 import { fail, type HttpFailure } from './httpFailure.js'
 import { routeChains } from './quoteTransfer.js'
+import { assetIdOf } from './resolveAssets.js'
 import type { TransferRequest, TransferResponse } from './schemas.js'
 
 /**
@@ -34,7 +35,11 @@ export const buildTransfer = async (setup: ApiSetup, t: TransferRequest): Promis
     if (!onFrom) return fail(400, 'asset_unknown', `Asset ${assetId} is not registered on ${from.ref}.`, 'assetId')
     if (!onTo) return fail(400, 'asset_unknown', `Asset ${assetId} is not registered on ${to.ref}.`, 'assetId')
     const allowance = await from.reader.allowance(onFrom.token, t.sender as Hex, from.reader.bridge)
-    const symbol = setup.assets.find((a) => a.home.address === onFrom.token)?.symbol ?? 'tokens'
+    const symbol =
+      setup.assets.find((a) => {
+        const home = setup.chains.find((c) => c.ref === a.home.chain)
+        return home !== undefined && assetIdOf(home.domain, a.home.address) === assetId
+      })?.symbol ?? 'tokens'
     txs = buildTransferTxs({
       ...base,
       kind: 'token',

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { parse, stringify } from 'yaml'
 import { parseConfig } from '../../config/index.js'
 import type { ChainRef, Hex } from '../../types.js'
@@ -26,11 +26,11 @@ export interface StartApiProcessOptions {
 const READY = /\{"api":"(http:\/\/[^"]+)"\}/
 
 /**
- * Write `<stateDir>/api/config.yaml` (a relayer config plus the test token in `assets`) and start
- * `isthmus api --config …` on an OS-chosen port; resolves with its URL once it printed it.
- * @throws ConfigInvalidError, ProcessFailedError (exit or no URL within readyTimeoutMs)
+ * Write `<stateDir>/api/config.yaml`: a relayer config of the devnet plus the test token in `assets`
+ * and an `api` section on an OS-chosen port. Returns its path.
+ * @throws ConfigInvalidError when the result does not match the schema
  */
-export const startApiProcess = async (o: StartApiProcessOptions): Promise<DevnetApi> => {
+export const writeApiConfig = (o: Omit<StartApiProcessOptions, 'logFile' | 'readyTimeoutMs'>): string => {
   const dir = join(o.stateDir, 'api')
   mkdirSync(dir, { recursive: true })
   const doc = parse(readFileSync(o.relayerConfigPath, 'utf8')) as Record<string, unknown>
@@ -45,8 +45,18 @@ export const startApiProcess = async (o: StartApiProcessOptions): Promise<Devnet
   parseConfig(doc, 'devnet api config')
   const configPath = join(dir, 'config.yaml')
   writeFileSync(configPath, `# isthmus devnet: api (generated)\n${stringify(doc)}`)
+  return configPath
+}
+
+/**
+ * Write the API config (`writeApiConfig`) and start `isthmus api --config …` on an OS-chosen port;
+ * resolves with its URL once it printed it.
+ * @throws ConfigInvalidError, ProcessFailedError (exit or no URL within readyTimeoutMs)
+ */
+export const startApiProcess = async (o: StartApiProcessOptions): Promise<DevnetApi> => {
+  const configPath = writeApiConfig(o)
   const { command, args } = isthmusCommand(['api', '--config', configPath])
-  const p = spawnManaged({ name: 'api', command, args, cwd: dir, env: process.env, logFile: o.logFile })
+  const p = spawnManaged({ name: 'api', command, args, cwd: dirname(configPath), env: process.env, logFile: o.logFile })
   try {
     const m = await p.waitFor(READY, o.readyTimeoutMs)
     return { url: m[1]!, configPath, process: p, stop: () => p.stop(5_000) }

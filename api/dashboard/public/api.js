@@ -22,6 +22,7 @@ export const getJson = async (path, query) => {
   }
 }
 
+const SINCE_MARGIN_MS = 60_000
 const EVENT_TYPES = [
   'observed',
   'verified',
@@ -39,7 +40,8 @@ const EVENT_TYPES = [
  * Follow `/v1/events` (SSE). The browser's EventSource resumes by itself after a dropped connection,
  * sending `Last-Event-ID` (the EVENTS sequence of the last frame); when it gives up (an HTTP error
  * such as 503), this reopens it with `fromSeq` = last sequence + 1 after a capped backoff, so no
- * event is skipped or repeated. `onEvent({ seq, type, data })`, `onState('live'|'reconnecting'|...)`.
+ * event is skipped. The first connection asks for the last minute (`since`), which also covers a drop
+ * before any event arrived. `onEvent({ seq, type, data })`, `onState('live'|'reconnecting'|...)`.
  * Returns `{ close() }`.
  */
 export const followEvents = ({ onEvent, onState }) => {
@@ -48,9 +50,12 @@ export const followEvents = ({ onEvent, onState }) => {
   let attempt = 0
   let timer
   let closed = false
+  // Before the first event there is no Last-Event-ID: the stream starts a minute back in time (clock
+  // skew margin; repeats are harmless), so a reconnect then replays from there rather than only new.
+  const since = new Date(Date.now() - SINCE_MARGIN_MS).toISOString()
   const open = () => {
     if (closed) return
-    const query = lastSeq === undefined ? {} : { fromSeq: lastSeq + 1 }
+    const query = lastSeq === undefined ? { since } : { fromSeq: lastSeq + 1 }
     source = new EventSource(apiUrl('v1/events', query))
     onState(attempt === 0 && lastSeq === undefined ? 'connecting' : 'reconnecting')
     source.onopen = () => {

@@ -94,7 +94,8 @@ export const timeline = (m) => {
 const waitingNote = (m) => {
   const w = m.waitingFor
   if (!w) return null
-  const progress = w.progress ? ` (${w.progress.have}/${w.progress.need})` : ''
+  const ratio = w.progress ? `${w.progress.have}/${w.progress.need}` : ''
+  const progress = ratio && !w.detail.includes(ratio) ? ` (${ratio})` : ''
   const until = w.until ? `, until ${clock(w.until)} UTC` : ''
   return h(
     'p',

@@ -8,8 +8,10 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import { Wallet } from 'ethers'
 import { type ApiServer, apiSetupOf, createApiServer } from '../../../api/index.js'
 import type { MessageView, QuoteResponse, TransferResponse } from '../../../api/schemas.js'
+import { apiCommand } from '../../../cli/commands/api.js'
+import { commands } from '../../../cli/commands/index.js'
 import { createLogger } from '../../../cli/createLogger.js'
-import { startApiProcess } from '../../../cli/devnet/apiProcess.js'
+import { startApiProcess, writeApiConfig } from '../../../cli/devnet/apiProcess.js'
 import { type Devnet, startDevnet } from '../../../cli/devnet/startDevnet.js'
 import { loadConfig } from '../../../config/index.js'
 import { addressToBytes32, encodeMessage, encodeTokenTransferBody, messageId } from '../../../protocol/index.js'
@@ -56,15 +58,14 @@ beforeAll(async () => {
   const log = createLogger({ level: 'warn' })
   nc = await connectNats({ servers: [devnet.nats.url], name: 'api-chains-test' }, log)
   // The devnet's api config (relayer config + the test token), as `isthmus dev` writes it.
-  const proc = await startApiProcess({
-    stateDir: devnet.stateDir,
-    relayerConfigPath: devnet.relayers[0]!.configPath,
-    token: { ...devnet.token, homeChain: devnet.a.ref, homeToken: devnet.token.homeToken },
-    logFile: `${devnet.stateDir}/logs/api.log`,
-    readyTimeoutMs: 30_000,
-  })
-  const cfg = loadConfig(process.env, proc.configPath)
-  await proc.stop()
+  const cfg = loadConfig(
+    process.env,
+    writeApiConfig({
+      stateDir: devnet.stateDir,
+      relayerConfigPath: devnet.relayers[0]!.configPath,
+      token: { ...devnet.token, homeChain: devnet.a.ref, homeToken: devnet.token.homeToken },
+    }),
+  )
   api = await createApiServer({ setup: apiSetupOf(cfg, log), nc, log })
 }, 120_000)
 afterAll(async () => {
@@ -87,6 +88,25 @@ describe('API readiness before the relayers', () => {
       20_000,
       200,
     )
+  })
+})
+
+describe('isthmus api', () => {
+  it('prints its URL, serves, and exits 0 on SIGTERM', async () => {
+    const proc = await startApiProcess({
+      stateDir: devnet.stateDir,
+      relayerConfigPath: devnet.relayers[0]!.configPath,
+      token: { ...devnet.token, homeChain: devnet.a.ref, homeToken: devnet.token.homeToken },
+      logFile: `${devnet.stateDir}/logs/api-2.log`,
+      readyTimeoutMs: 30_000,
+    })
+    expect(proc.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(await (await fetch(`${proc.url}/healthz`)).json()).toEqual({ ok: true })
+    proc.process.signal('SIGTERM')
+    expect(await proc.process.exited).toBe(0)
+    expect(proc.process.output()).toContain('api stopped')
+    expect(apiCommand.usage).toContain('Usage: isthmus api --config <file>')
+    expect(commands).toContain(apiCommand)
   })
 })
 
@@ -155,6 +175,7 @@ describe('POST /v1/transfers on live chains', () => {
     expect(back.body.txs.at(-1)!.to).toBe(devnet.b.bridge.toLowerCase())
     expect(back.body.txs.at(-1)!.chainId).toBe(devnet.b.chainId.toString())
     expect(back.body.txs[0]!.to).toBe(devnet.token.wrappedToken.toLowerCase())
+    expect(back.body.txs.at(-1)!.description).toBe(`send ${3n * TOKEN} IST (base units) to domain ${devnet.a.domain}`)
   })
 
   it('refuses a beneficiary that is not an EVM address on an EVM destination', async () => {
