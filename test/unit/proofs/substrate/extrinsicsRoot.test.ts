@@ -1,5 +1,6 @@
 import { BundleInvalidError } from '../../../../errors.js'
 import { decodeSubstrateHeader, EMPTY_TRIE_ROOT, orderedTrieRoot, trieRoot } from '../../../../proofs/index.js'
+import { blake2_256, toHex } from '../../../../proofs/substrate/bytes.js'
 import { encodeCompact } from '../../../../proofs/substrate/scale.js'
 import { buildTrie } from '../../../harness/substrateProofs.js'
 import { thrown } from '../../../harness/thrown.js'
@@ -39,6 +40,19 @@ describe('orderedTrieRoot (extrinsics root)', () => {
     const values = Array.from({ length: 300 }, (_, i) => new Uint8Array((i * 7) % 70).fill(i & 0xff))
     const entries = values.map((value, i) => ({ key: encodeCompact(i), value }))
     expect(orderedTrieRoot(values, v)).toBe(buildTrie(entries, v).root)
+  })
+
+  // Node encodings asserted byte for byte by sp-trie's own tests (codec_trie_single_tuple,
+  // codec_trie_two_tuples_disjoint_keys): the root is blake2-256 of these bytes in both layouts.
+  it.each([0, 1] as const)('matches the sp-trie codec vectors (V%i)', (v) => {
+    const single = [{ key: Uint8Array.of(0xaa), value: Uint8Array.of(0xbb) }]
+    expect(trieRoot(single, v)).toBe(toHex(blake2_256(Uint8Array.of(0x42, 0xaa, 0x04, 0xbb))))
+    const two = [
+      { key: Uint8Array.of(0x48, 0x19), value: Uint8Array.of(0xfe) },
+      { key: Uint8Array.of(0x13, 0x14), value: Uint8Array.of(0xff) },
+    ]
+    const branch = [0x80, 0x12, 0x00, 0x14, 0x43, 0x03, 0x14, 0x04, 0xff, 0x14, 0x43, 0x08, 0x19, 0x04, 0xfe]
+    expect(trieRoot(two, v)).toBe(toHex(blake2_256(Uint8Array.from(branch))))
   })
 
   it('refuses a repeated key', () => {
