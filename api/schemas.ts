@@ -256,7 +256,18 @@ export type MessagesPage = z.infer<typeof MessagesPageSchema>
 
 export const EventsQuerySchema = z.strictObject({
   status: z
-    .enum(['observed', 'verified', 'attested', 'certified', 'submitted', 'delivered', 'failed', 'retracted', 'halted'])
+    .enum([
+      'observed',
+      'verified',
+      'attested',
+      'certified',
+      'submitted',
+      'delivered',
+      'failed',
+      'retracted',
+      'halted',
+      'alert',
+    ])
     .optional(),
   origin: chainFilter.optional(),
   destination: chainFilter.optional(),
