@@ -1,9 +1,22 @@
 import { IsthmusApiError, RelayError } from '../errors.js'
-import { commands } from './commands/index.js'
 import { exitCodeOf } from './exitCodes.js'
-import type { CliContext } from './types.js'
+import type { CliCommand, CliContext } from './types.js'
 
-const usage = (): string =>
+/**
+ * API client commands load only their own module: `isthmus status` need not load the relayer, the
+ * API server and every chain SDK (a third of the startup CPU). Every command is also in commands/index.ts.
+ */
+export const CLIENT_COMMANDS: Record<string, () => Promise<CliCommand>> = {
+  init: async () => (await import('./commands/init.js')).initCommand,
+  transfer: async () => (await import('./commands/transfer.js')).transferCommand,
+  send: async () => (await import('./commands/send.js')).sendCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  watch: async () => (await import('./commands/watch.js')).watchCommand,
+}
+
+const allCommands = async (): Promise<CliCommand[]> => (await import('./commands/index.js')).commands
+
+const usage = (commands: CliCommand[]): string =>
   [
     'Usage: isthmus <command> [options]',
     '',
@@ -31,14 +44,16 @@ export const main = async (argv: string[]): Promise<number> => {
   })
   const [first, second, ...rest] = argv
   if (!first || first === '--help' || first === '-h' || first === 'help') {
-    process.stdout.write(`${usage()}\n`)
+    process.stdout.write(`${usage(await allCommands())}\n`)
     return first ? 0 : 2
   }
+  const client = Object.hasOwn(CLIENT_COMMANDS, first) ? await CLIENT_COMMANDS[first]!() : undefined
+  const commands = client ? [client] : await allCommands()
   // Two-word commands ("proof verify") come first, then single words.
-  const two = second ? commands.find((c) => c.name === `${first} ${second}`) : undefined
+  const two = second && !client ? commands.find((c) => c.name === `${first} ${second}`) : undefined
   const cmd = two ?? commands.find((c) => c.name === first)
   if (!cmd) {
-    process.stderr.write(`Unknown command "${first}".\n\n${usage()}\n`)
+    process.stderr.write(`Unknown command "${first}".\n\n${usage(commands)}\n`)
     return 2
   }
   const args = two ? rest : argv.slice(1)

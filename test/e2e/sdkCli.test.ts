@@ -61,6 +61,7 @@ let manifestPath: string
 let apiUrl: string
 const tmp = mkdtempSync(join(tmpdir(), 'isthmus-sdkcli-'))
 const startedAt = new Date().toISOString()
+let sdkTokenId: Hex
 
 beforeAll(async () => {
   env = await startE2eDevnet('sdkCli', { api: true })
@@ -112,6 +113,7 @@ describe('SDK against the devnet API', () => {
       expect(updates.some((u) => u.status === 'attested')).toBe(true)
       expect(await env.client.status('B', r.id)).toBe(1)
       expect((await env.client.tokenBalance('B', user.address)) - before).toBe(amount)
+      sdkTokenId = r.id
       const m = await client.getMessage(r.id)
       expect(m).toMatchObject({ id: r.id, status: 'delivered', origin: d.a.domain, destination: d.b.domain })
     } finally {
@@ -173,11 +175,10 @@ describe('isthmus CLI against the devnet API', () => {
   // independent ones run at once, each sender with its own devnet account.
   const keyEnv = (i: number) => ({ ISTHMUS_TEST_SENDER_KEY: env.devnet.users[i]!.privateKey })
   const sendArgs = () => ['--devnet', manifestPath, '--key-env', 'ISTHMUS_TEST_SENDER_KEY', '--json']
-  let transferId: Hex
-
-  it('spawned: init --yes, transfer (delivered) and send (refused by the recipient), with their exit codes', async () => {
+  it('spawned: init --yes, transfer (delivered), send (refused by the recipient), status and watch --json, with their exit codes', async () => {
     const dir = join(tmp, 'node')
-    const [init, transfer, refused] = await Promise.all([
+    const id = sdkTokenId // delivered by the SDK test above
+    const [init, transfer, refused, status, unknown, watch] = await Promise.all([
       isthmus(
         [
           'init',
@@ -201,6 +202,23 @@ describe('isthmus CLI against the devnet API', () => {
         ['send', '--text', 'refuse me', '--recipient', env.devnet.b.revertingRecipient, ...sendArgs()],
         keyEnv(2),
       ),
+      isthmus(['status', id, '--api', apiUrl, '--json']),
+      isthmus(['status', `0x${'00'.repeat(32)}`, '--api', apiUrl, '--json']),
+      isthmus([
+        'watch',
+        '--api',
+        apiUrl,
+        '--id',
+        id,
+        '--since',
+        startedAt,
+        '--status',
+        'delivered',
+        '--count',
+        '1',
+        '--timeout-ms',
+        '60000',
+      ]),
     ])
 
     // init: a config loadConfig accepts, 0600 keystores that decrypt, no secret printed or written
@@ -230,45 +248,26 @@ describe('isthmus CLI against the devnet API', () => {
       to: env.devnet.b.ref,
     })
     expect(transfer.stderr).toContain('delivered')
-    transferId = jsonOf(transfer)['id'] as Hex
-    expect(await env.client.status('B', transferId)).toBe(1)
+    expect(await env.client.status('B', jsonOf(transfer)['id'] as Hex)).toBe(1)
 
     // send: the reverting recipient refuses it: exit 1 with RECIPIENT_REVERTED
     expect(refused.code).toBe(1)
     expect(jsonOf(refused)).toMatchObject({ status: 'failed', failure: { reason: 'RECIPIENT_REVERTED' } })
-  })
 
-  it('spawned: status --json of the transfer, of an unknown id (exit 3), and watch --json replaying its delivered event', async () => {
-    const [status, unknown, watch] = await Promise.all([
-      isthmus(['status', transferId, '--api', apiUrl, '--json']),
-      isthmus(['status', `0x${'00'.repeat(32)}`, '--api', apiUrl, '--json']),
-      isthmus([
-        'watch',
-        '--api',
-        apiUrl,
-        '--id',
-        transferId,
-        '--since',
-        startedAt,
-        '--status',
-        'delivered',
-        '--count',
-        '1',
-        '--timeout-ms',
-        '30000',
-      ]),
-    ])
+    // status: the delivered message; an unknown id exits 3 with the API's error as JSON
     expect(status.code).toBe(0)
-    expect(jsonOf(status)).toMatchObject({ id: transferId, status: 'delivered' })
+    expect(jsonOf(status)).toMatchObject({ id, status: 'delivered' })
     expect(unknown.code).toBe(3)
     expect(jsonOf(unknown)).toMatchObject({ error: { code: 'API_ERROR', apiCode: 'message_not_found', status: 404 } })
+
+    // watch (stdout not a terminal: JSON lines): the delivered event replayed, then exit at --count
     expect(watch.code).toBe(0)
     const lines = watch.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { id: string; status: string; seq: string })
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatchObject({ id: transferId, status: 'delivered' })
+    expect(lines[0]).toMatchObject({ id, status: 'delivered' })
     expect(Number(lines[0]!.seq)).toBeGreaterThan(0)
   })
 

@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
 import { computeAddress } from 'ethers'
+import { commands } from '../../../cli/commands/index.js'
 import { askAnswers, initCommand, parseEvmSpec } from '../../../cli/commands/init.js'
 import { describeMessage } from '../../../cli/commands/status.js'
 import { findAsset, toBaseUnits } from '../../../cli/commands/transfer.js'
 import { foldWatchRows, parseWatchArgs, renderWatchTable } from '../../../cli/commands/watch.js'
 import { createPrompter } from '../../../cli/createPrompter.js'
 import { EXIT, exitCodeOf } from '../../../cli/exitCodes.js'
+import { CLIENT_COMMANDS } from '../../../cli/main.js'
 import { renderTable } from '../../../cli/renderTable.js'
 import { resolveApiUrl } from '../../../cli/resolveApiTarget.js'
 import type { CliContext } from '../../../cli/types.js'
@@ -293,5 +295,13 @@ describe('isthmus init (in process, files in a temp dir)', () => {
     await expect(
       resolvePrivateKey(cfg.node.attestationKey, { OPS3_PASSWORD: 'interactive-pw' }, cfg.configDir),
     ).resolves.toMatch(/^0x/)
+  })
+})
+
+describe('main: client commands load only their own module', () => {
+  it.each(Object.keys(CLIENT_COMMANDS))('%s is the command commands/index.ts registers', async (name) => {
+    const cmd = await CLIENT_COMMANDS[name]!()
+    expect(cmd.name).toBe(name)
+    expect(commands).toContain(cmd)
   })
 })
