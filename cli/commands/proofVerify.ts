@@ -127,6 +127,15 @@ const describeValid = (r: VerifyProofBundleResult, opts: VerifyProofBundleOption
       `VALID ${r.kind} proof bundle`,
       `  chain        ${r.chain} (genesis ${r.genesisHash})`,
       `  block        ${r.blockNumber} ${r.blockHash}`,
+      ...('message' in r
+        ? [
+            `  message id   ${r.id}`,
+            `  route        domain ${r.message.origin} -> domain ${r.message.destination}, nonce ${r.message.nonce}`,
+            `  sender       ${r.message.sender} (extrinsic ${r.extrinsicIndex} signed by ${r.signer})`,
+            `  recipient    ${r.message.recipient}`,
+            `  body         ${(r.message.body.length - 2) / 2} bytes`,
+          ]
+        : []),
       `  state root   ${r.header.stateRoot} (trie layout V${r.stateVersion})`,
       ...r.entries.map(
         (e) =>
