@@ -131,6 +131,7 @@ export const createDeliverOne = (d: DeliverOneDeps) => {
     const markerHash = deliveredMarkerHash(x.id)
     let ours: ExtrinsicOutcome | undefined
     let waitingSince: number | undefined
+    let approvedHere = false
     let boost = 1
     let sent = 0
     for (;;) {
@@ -145,8 +146,13 @@ export const createDeliverOne = (d: DeliverOneDeps) => {
       if (ex && !ex.isOk) return executionResult(x.id, ex, ours)
       const op = await pendingAt(fin, x.callHash)
       const pendingMarker = !op && (await d.index.unfinalizedMarkers()).has(markerHash)
+      if (!pendingMarker && op?.approvals.includes(d.me) && !approvedHere) {
+        // Approved by an earlier attempt and still short of the threshold: with one shared delivery
+        // queue the other members may never have seen this certificate, so hand it back at once.
+        return { id: x.id, status: 'deferred', reason: `awaiting approvals (${op.approvals.length} of ${threshold})` }
+      }
       if (pendingMarker || op?.approvals.includes(d.me)) {
-        // Delivered in a block not final yet, or approved by us: the others (or finality) move it on.
+        // Delivered in a block not final yet, or approved by us just now: the others (or finality) move it on.
         waitingSince ??= d.now()
         const waited = d.now() - waitingSince
         if (waited >= d.approvalWaitMs) {
@@ -175,7 +181,10 @@ export const createDeliverOne = (d: DeliverOneDeps) => {
         { txHash: ours.txHash, blockNumber: ours.blockNumber, error: ours.error, approvals: op?.approvals.length ?? 0 },
         'multisig extrinsic final',
       )
-      if (!ours.error) continue // approved or executed: the index and storage say which
+      if (!ours.error) {
+        approvedHere = true // approved or executed: the index and storage say which
+        continue
+      }
       const kind = classifyMultisigError(ours.error)
       if (kind === 'race') continue
       if (kind === 'weight') boost *= 2
