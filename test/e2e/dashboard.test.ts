@@ -12,6 +12,8 @@ import { projectRoot } from '../../cli/devnet/projectRoot.js'
 import type { Hex } from '../../types.js'
 import { launchBrowser, type TestBrowser } from '../harness/browser.js'
 import { type E2eDevnet, payloads, startE2eDevnet } from '../harness/e2eDevnet.js'
+import { startTcpProxy, type TcpProxy } from '../harness/tcpProxy.js'
+import { eventually } from '../harness/waitFor.js'
 
 jest.setTimeout(90_000)
 
@@ -22,6 +24,8 @@ let browser: TestBrowser
 let page: Page
 let problems: string[]
 let api: string
+/** The page reaches the API through this proxy, so a test can cut its connections. */
+let proxy: TcpProxy
 let transferId: Hex
 
 const msg = (id: string, within = '') => page.locator(`${within} li.msg[data-id="${id}"]`.trim())
@@ -31,11 +35,13 @@ const stageState = (id: string, stage: string, within = '') =>
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true })
   ;[e, browser] = await Promise.all([startE2eDevnet('dashboard', { api: true }), launchBrowser()])
-  api = e.devnet.api!.url
+  proxy = await startTcpProxy(new URL(e.devnet.api!.url).host)
+  api = `http://${proxy.endpoint}`
   ;({ page, problems } = await browser.newPage({ width: 1280, height: 800 }))
 }, 150_000)
 afterAll(async () => {
   await browser?.close()
+  await proxy?.close()
   await e?.stop()
 })
 
@@ -94,13 +100,7 @@ describe('dashboard', () => {
       await page.waitForSelector(`li.msg[data-id="${x}"][data-status="delivered"]`, { timeout: 45_000 })
     await page.waitForSelector('#inflight-empty:not([hidden])', { timeout: 15_000 })
     // Committee health follows the signatures: at least the threshold of members signed.
-    await page.waitForFunction(
-      `document.querySelectorAll('#committee tbody tr[data-health="active"]').length >= 2`,
-      undefined,
-      {
-        timeout: 15_000,
-      },
-    )
+    await page.locator('#committee tbody tr[data-health="active"]').nth(1).waitFor({ timeout: 15_000 })
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-delivered.png') })
     expect(problems).toEqual([])
   })
@@ -117,13 +117,7 @@ describe('dashboard', () => {
     const sender = e.devnet.users[0]!.address
     await input.fill(sender)
     await page.keyboard.press('Enter')
-    await page.waitForFunction(
-      `document.querySelector('#search-status').textContent.includes('from sender')`,
-      undefined,
-      {
-        timeout: 10_000,
-      },
-    )
+    await page.locator('#search-status', { hasText: 'from sender' }).waitFor({ timeout: 10_000 })
     await msg(transferId, '#search-results').waitFor()
     const senders = await page
       .locator('#search-results li.msg')
@@ -156,11 +150,53 @@ describe('dashboard', () => {
     await item.first().waitFor({ timeout: 15_000 })
     expect(await item.first().locator('.alert-detail').textContent()).toBe(hostile)
     expect(await page.locator('#injected, #alerts img, #alerts b').count()).toBe(0)
-    expect(await page.evaluate('document.body.dataset.pwned')).toBeUndefined()
+    expect(await page.locator('body').getAttribute('data-pwned')).toBeNull()
     // The API keeps it too: a reload lists it from /v1/alerts.
     await page.reload({ waitUntil: 'load' })
     await page.waitForSelector('body[data-ready="true"]')
     await item.first().waitFor({ timeout: 10_000 })
     expect(problems).toEqual([])
+  })
+
+  it('resumes the event stream after its connection is cut, with Last-Event-ID, missing nothing', async () => {
+    const resumes: { lastEventId?: string; fromSeq: string | null }[] = []
+    page.on('request', (r) => {
+      const u = new URL(r.url())
+      if (u.pathname !== '/v1/events') return
+      void r
+        .allHeaders()
+        .then((hd) => resumes.push({ lastEventId: hd['last-event-id'], fromSeq: u.searchParams.get('fromSeq') }))
+    })
+    const from = problems.length
+    // Keep cutting every connection while a message is relayed end to end.
+    proxy.cut()
+    const cutting = setInterval(() => proxy.cut(), 40)
+    let id: Hex
+    try {
+      await page.waitForSelector('#connection[data-state="reconnecting"]', { timeout: 15_000 })
+      const user = e.devnet.users[1]!
+      ;[id] = (await e.client.dispatchApp({
+        from: 'A',
+        user,
+        recipient: e.devnet.b.recipient,
+        payloads: payloads('cut', 1),
+      })) as [Hex]
+      await eventually(
+        'delivery while cut off',
+        async () => ((await e.client.status('B', id)) === 1 ? true : undefined),
+        45_000,
+      )
+    } finally {
+      clearInterval(cutting)
+    }
+    await page.waitForSelector('#connection[data-state="live"]', { timeout: 15_000 })
+    // Only the resumed stream can bring it: the page never polls the message list.
+    await page.waitForSelector(`li.msg[data-id="${id}"][data-status="delivered"]`, { timeout: 15_000 })
+    for (const s of ['observed', 'verified', 'attested', 'certified', 'delivered'])
+      expect(await stageState(id, s, '#recent')).toBe('done')
+    expect(resumes.length).toBeGreaterThan(0)
+    expect(resumes.some((r) => r.lastEventId !== undefined && /^\d+$/.test(r.lastEventId))).toBe(true)
+    // What failed meanwhile was the cut connections, nothing else.
+    expect(problems.slice(from).filter((p) => !/net::ERR_/.test(p))).toEqual([])
   })
 })

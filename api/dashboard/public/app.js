@@ -18,6 +18,7 @@ const MAX_MESSAGES = 300
 const RECENT_SHOWN = 25
 const MAX_ALERTS = 50
 const REFRESH_DELAY_MS = 400
+const MAX_REFRESHING = 6
 const CHAINS_EVERY_MS = 10_000
 const COMMITTEE_EVERY_MS = 5_000
 const RANK = {
@@ -213,13 +214,19 @@ const applyEvent = (e) => {
 }
 
 const pending = new Map()
+let refreshing = 0
 const scheduleRefresh = (id, delay = REFRESH_DELAY_MS, tries = 3) => {
   if (pending.has(id)) return
   pending.set(
     id,
     setTimeout(async () => {
       pending.delete(id)
-      const r = await getJson(`v1/messages/${id}`)
+      // A burst (a replay after a reconnect) re-reads a few messages at a time.
+      if (refreshing >= MAX_REFRESHING) return scheduleRefresh(id, delay, tries)
+      refreshing += 1
+      const r = await getJson(`v1/messages/${id}`).finally(() => {
+        refreshing -= 1
+      })
       if (!r.ok) {
         if (tries > 1) scheduleRefresh(id, delay * 2, tries - 1)
         return
