@@ -22,7 +22,7 @@ import { createLogger } from '../createLogger.js'
 import { serveMetrics } from '../startMonitoring.js'
 import type { CliCommand, CliContext } from '../types.js'
 
-const USAGE = `Usage: isthmus audit --config <file> [--json] [--watch] [--poll-ms N] [--alerts] [--log-level LEVEL]
+const USAGE = `Usage: isthmus audit --config <file> [--json] [--watch] [--poll-ms N] [--metrics-port N] [--alerts] [--log-level LEVEL]
 
 Re-verify every delivered message independently of the relayers: for each Delivered event on each
 configured bridge, a proof bundle exists on the PROOFS stream, every bundle verifies with the
@@ -30,8 +30,9 @@ config's trust anchors (chain id, bridge), the delivered message is the proven o
 block is still the source chain's canonical block at that height (re-read from its RPC).
   --config <file>    a relayer config (chains, nats); keys are not read
   --json             one JSON report (once) or one JSON line per finding and pass (--watch)
-  --watch            keep auditing new deliveries every --poll-ms (default 5000) until SIGINT/SIGTERM;
-                     serves /metrics when the config has a metrics section
+  --watch            keep auditing new deliveries every --poll-ms (default 5000) until SIGINT/SIGTERM
+  --metrics-port N   with --watch: serve /metrics (isthmus_audit_checked_total) on 127.0.0.1:N
+                     (0 = OS-chosen; the URL is printed on stderr)
   --alerts           publish an audit-mismatch alert event per finding (isthmus.evt.alert.*)
   --log-level LEVEL  logs go to stderr (default warn)
 
@@ -44,6 +45,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   watch: { type: 'boolean' },
   'poll-ms': { type: 'string' },
+  'metrics-port': { type: 'string' },
   alerts: { type: 'boolean' },
   'log-level': { type: 'string' },
 } as const
@@ -54,6 +56,7 @@ interface Args {
   isWatch: boolean
   pollMs: number
   hasAlerts: boolean
+  metricsPort: number | undefined
   logLevel: Config['logLevel']
 }
 
@@ -68,6 +71,9 @@ const parse = (argv: string[]): Args => {
   const poll = values['poll-ms'] ?? '5000'
   if (typeof poll !== 'string' || !/^[1-9]\d{1,7}$/.test(poll))
     throw new UsageError({ detail: '--poll-ms must be an integer ≥ 10.' })
+  const port = values['metrics-port']
+  if (port !== undefined && (typeof port !== 'string' || !/^\d{1,5}$/.test(port) || Number(port) > 65535))
+    throw new UsageError({ detail: '--metrics-port must be a port number (0 = OS-chosen).' })
   const level = (values['log-level'] ?? 'warn') as string
   if (!['trace', 'debug', 'info', 'warn', 'error'].includes(level))
     throw new UsageError({ detail: '--log-level must be one of trace, debug, info, warn, error.' })
@@ -77,6 +83,7 @@ const parse = (argv: string[]): Args => {
     isWatch: values['watch'] === true,
     pollMs: Number(poll),
     hasAlerts: values['alerts'] === true,
+    metricsPort: port === undefined ? undefined : Number(port),
     logLevel: level as Config['logLevel'],
   }
 }
@@ -162,7 +169,8 @@ export const auditCommand: CliCommand = {
         ctx.stdout.write(`${args.isJson ? jsonOf(r) : textOf(r)}\n`)
         return r.mismatches.length > 0 ? 1 : 0
       }
-      const server = cfg.metrics ? await serveMetrics(registry, cfg.metrics.host, cfg.metrics.port, log) : undefined
+      const server =
+        args.metricsPort === undefined ? undefined : await serveMetrics(registry, '127.0.0.1', args.metricsPort, log)
       if (server) {
         const addr = server.address() as { address: string; port: number }
         ctx.stderr.write(`metrics http://${addr.address}:${addr.port}/metrics\n`)

@@ -100,8 +100,8 @@ const policyOf = (start: EventStart) => {
  * `EVENTS` with the filter's subjects, replaying from `start` (a sequence, a time, `all`, or only
  * `new` events), then following live events forever. NATS failures resubscribe with backoff from
  * the sequence after the last event emitted, so nothing is skipped or repeated by a reconnect.
- * Unsubscribing deletes the ephemeral consumer. Documents that do not parse are emitted as
- * `kind: 'invalid'` (never an error).
+ * Unsubscribing stops the ephemeral consumer (the server drops it once inactive). Documents that
+ * do not parse are emitted as `kind: 'invalid'` (never an error).
  * @example
  * subscribeEvents$({ js, filter: { statuses: ['delivered', 'failed'], origin: 1 }, start: { time: since } })
  *   .subscribe((e) => e.kind === 'status' && console.log(e.seq, e.event.status, e.event.id))
