@@ -6,12 +6,18 @@ import { Validator } from '@seriousme/openapi-schema-validator'
 import { Interface, JsonRpcProvider, Wallet } from 'ethers'
 import { BRIDGE_ABI } from '../../adapters/evm/bridgeAbi.js'
 import { apiSetupOf, createApiServer } from '../../api/index.js'
-import type {
-  AlertsResponse,
-  CommitteeResponse,
-  MessagesPage,
-  MessageView,
-  TransferResponse,
+import {
+  type AlertsResponse,
+  AssetsResponseSchema,
+  ChainsResponseSchema,
+  type CommitteeResponse,
+  MessageSchema,
+  type MessagesPage,
+  MessagesPageSchema,
+  type MessageView,
+  QuoteResponseSchema,
+  type TransferResponse,
+  TransferResponseSchema,
 } from '../../api/schemas.js'
 import { createLogger } from '../../cli/createLogger.js'
 import { loadConfig } from '../../config/index.js'
@@ -37,6 +43,11 @@ const call = (method: 'GET' | 'POST', template: string, path: string, init: Requ
 const post = (template: string, body: unknown) =>
   call('POST', template, template, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
 const json = async <T>(r: Response): Promise<T> => (await r.json()) as T
+/** The body of a 200 answer, checked against the response schema /openapi.json documents. */
+const valid = <T>(schema: { parse(v: unknown): unknown }, v: T): T => {
+  schema.parse(v)
+  return v
+}
 
 const send = async (from: 'A' | 'B', key: Hex, txs: TransferResponse['txs']): Promise<Hex> => {
   const provider = new JsonRpcProvider(from === 'A' ? e.devnet.a.rpcUrl : e.devnet.b.rpcUrl, undefined, {
@@ -69,7 +80,7 @@ const send = async (from: 'A' | 'B', key: Hex, txs: TransferResponse['txs']): Pr
 }
 
 const statusOf = async (id: string): Promise<MessageView> =>
-  json<MessageView>(await call('GET', '/v1/messages/{id}', `/v1/messages/${id}`))
+  valid(MessageSchema, await json<MessageView>(await call('GET', '/v1/messages/{id}', `/v1/messages/${id}`)))
 
 beforeAll(async () => {
   e = await startE2eDevnet('api', { api: true })
@@ -92,8 +103,11 @@ describe('isthmus api on a devnet', () => {
   })
 
   it('lists the chains with heads and the test token with its wrapped representation and routes', async () => {
-    const { chains } = await json<{ chains: { ref: string; domain: number; head?: { number: string } }[] }>(
-      await call('GET', '/v1/chains', '/v1/chains'),
+    const { chains } = valid(
+      ChainsResponseSchema,
+      await json<{ chains: { ref: string; domain: number; head?: { number: string } }[] }>(
+        await call('GET', '/v1/chains', '/v1/chains'),
+      ),
     )
     expect(chains.map((c) => [c.ref, c.domain])).toEqual([
       [e.devnet.a.ref, 1],
@@ -107,6 +121,7 @@ describe('isthmus api on a devnet', () => {
         routes: unknown[]
       }[]
     }>(await call('GET', '/v1/assets', '/v1/assets'))
+    AssetsResponseSchema.parse({ assets })
     expect(assets).toHaveLength(1)
     expect(assets[0]!.assetId).toBe(e.devnet.token.assetId.toLowerCase())
     expect(assets[0]!.representations).toEqual([
@@ -136,6 +151,7 @@ describe('isthmus api on a devnet', () => {
       validUntil: string
       warnings: unknown[]
     }>(r)
+    QuoteResponseSchema.parse(q)
     expect(q.finality.blocks).toBe(e.devnet.a.confirmations)
     expect(q.expectedSeconds).toBeGreaterThan(0)
     const userItems = q.fee.breakdown.filter((b) => b.paidBy === 'user')
@@ -159,7 +175,7 @@ describe('isthmus api on a devnet', () => {
       amount: (7n * TOKEN).toString(),
     })
     expect(built.status).toBe(200)
-    const plan = await json<TransferResponse>(built)
+    const plan = valid(TransferResponseSchema, await json<TransferResponse>(built))
     expect(plan.txs.map((t) => t.description.split(' ')[0])).toEqual(['approve', 'send'])
     const before = await e.client.tokenBalance('B', user.address)
     const id = await send('A', user.privateKey, plan.txs)
@@ -255,7 +271,10 @@ describe('isthmus api on a devnet', () => {
     let cursor: string | null = null
     for (let page = 0; page < 10; page++) {
       const path: string = `/v1/messages?sender=${user.address}&status=delivered&origin=${e.devnet.a.ref}&destination=2&limit=1${cursor ? `&cursor=${cursor}` : ''}`
-      const p: MessagesPage = await json<MessagesPage>(await call('GET', '/v1/messages', path))
+      const p: MessagesPage = valid(
+        MessagesPageSchema,
+        await json<MessagesPage>(await call('GET', '/v1/messages', path)),
+      )
       seen.push(...p.messages.map((m) => m.id))
       cursor = p.nextCursor
       if (!cursor) break
