@@ -83,6 +83,12 @@ export const readyBlock = (m: DevnetManifest): string => {
           `            ${m.fabric.fab.symbol} home on Fabric (Org1 User1 ${m.fabric.user.account})  ->  ${m.fabric.fab.wrappedOnA} on A (wrapped)`,
         ]
       : []),
+    ...(m.substrate
+      ? [
+          `  substrate ${m.substrate.ref} domain ${m.substrate.domain}  ${m.substrate.wsUrl} (chopsticks, a block every ~1 s)`,
+          `            committee multisig ${m.substrate.multisig}; w${m.token.symbol} = assets #${m.substrate.wrappedToken.assetHubId}; funded ${m.substrate.users.map((u) => u.uri).join(', ')}`,
+        ]
+      : []),
     ...(m.api
       ? [`  API       ${m.api.url}  (OpenAPI ${m.api.url}/openapi.json)`, `  dashboard ${m.api.url}/dashboard/`]
       : []),
@@ -137,6 +143,7 @@ const infrastructureExit = (d: Devnet): Promise<string> =>
     d.a.node.process.exited.then(() => 'chain A'),
     d.b.node.process.exited.then(() => 'chain B'),
     d.nats.process.exited.then(() => 'nats-server'),
+    ...(d.substrate ? [d.substrate.chain.process.exited.then(() => 'asset hub (chopsticks)')] : []),
   ])
 
 const run = async (ctx: CliContext): Promise<number> => {
@@ -148,6 +155,7 @@ const run = async (ctx: CliContext): Promise<number> => {
       blockTimeMs: args.blockTimeMs,
       api: true,
       ...(args.hasFabric ? { fabric: true } : {}),
+      substrate: true,
       ...(args.stateDir === undefined ? {} : { stateDir: args.stateDir }),
       onProgress: (step) => say(`isthmus dev: ${step}…`),
     })

@@ -58,6 +58,17 @@ export interface DevnetManifest {
     user: { mspId: string; account: Hex }
     dir: string
   }
+  /** The Asset Hub (`isthmus dev`): chopsticks, the committee multisig, the wrapped test token, funded users. */
+  substrate?: {
+    ref: ChainRef
+    domain: number
+    wsUrl: string
+    genesisHash: Hex
+    multisig: Hex
+    wrappedToken: { assetId: Hex; assetHubId: number }
+    /** Funded dev accounts (sr25519 URIs such as //Alice) and their AccountId32. */
+    users: { uri: string; account: Hex }[]
+  }
 }
 
 const chain = (c: DevnetChain): DevnetManifestChain => ({
@@ -110,6 +121,19 @@ export const toManifest = (d: Devnet): DevnetManifest => ({
           fab: { symbol: d.fabric.fab.symbol, assetId: d.fabric.fab.assetId, wrappedOnA: d.fabric.fab.wrappedOnA },
           user: { mspId: d.fabric.user.mspId, account: d.fabric.user.account },
           dir: d.fabric.network.dir,
+        },
+      }
+    : {}),
+  ...(d.substrate
+    ? {
+        substrate: {
+          ref: d.substrate.ref,
+          domain: d.substrate.domain,
+          wsUrl: d.substrate.chain.wsUrl,
+          genesisHash: d.substrate.chain.genesisHash,
+          multisig: d.substrate.multisig,
+          wrappedToken: d.substrate.wrappedToken,
+          users: d.substrate.users,
         },
       }
     : {}),

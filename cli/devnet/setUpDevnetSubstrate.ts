@@ -40,8 +40,11 @@ export interface DevnetSubstrate {
   readonly users: { uri: string; account: Hex }[]
   readonly wrappedToken: { assetId: Hex; assetHubId: number }
   readonly relayerSpec: RelayerSubstrateSpec
-  /** Pause or resume the ~blockTimeMs block ticker (tests drive blocks themselves while paused). */
-  setProducing(on: boolean): void
+  /**
+   * Pause or resume the ~blockTimeMs block ticker (tests drive blocks themselves while paused);
+   * resolves once a block being built when pausing is done.
+   */
+  setProducing(on: boolean): Promise<void>
   stop(): Promise<void>
 }
 
@@ -62,8 +65,9 @@ const startTicker = (chain: Chopsticks, intervalMs: number) => {
   }
   timer = setTimeout(tick, intervalMs)
   return {
-    set: (v: boolean) => {
+    set: async (v: boolean) => {
       on = v
+      await inFlight
     },
     stop: async () => {
       stopped = true
@@ -81,6 +85,8 @@ const startTicker = (chain: Chopsticks, intervalMs: number) => {
  * @throws ProcessFailedError, DeployFailedError, RpcTimeoutError
  */
 export const setUpDevnetSubstrate = async (o: {
+  /** Default ASSET_HUB_DOMAIN (3). */
+  domain?: number
   memberCount: number
   threshold: number
   blockTimeMs: number
@@ -91,6 +97,7 @@ export const setUpDevnetSubstrate = async (o: {
   log: Logger
 }): Promise<DevnetSubstrate> => {
   await cryptoWaitReady()
+  const domain = o.domain ?? ASSET_HUB_DOMAIN
   const chain = await startChopsticks({
     readyTimeoutMs: o.readyTimeoutMs,
     ...(o.logFile ? { logFile: o.logFile } : {}),
@@ -127,7 +134,7 @@ export const setUpDevnetSubstrate = async (o: {
     const wrappedToken = { assetId: o.evmToken.assetId.toLowerCase() as Hex, assetHubId: WRAPPED_TOKEN_ASSET_HUB_ID }
     return {
       ref: ASSET_HUB_CHAIN,
-      domain: ASSET_HUB_DOMAIN,
+      domain,
       chain,
       multisig: multisig.account,
       members,
@@ -135,7 +142,7 @@ export const setUpDevnetSubstrate = async (o: {
       wrappedToken,
       relayerSpec: {
         ref: ASSET_HUB_CHAIN,
-        domain: ASSET_HUB_DOMAIN,
+        domain,
         wsUrl: chain.wsUrl,
         genesisHash: chain.genesisHash,
         startBlock,

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { computeAddress, Wallet } from 'ethers'
 import { ProcessFailedError } from '../../errors.js'
 import type { ChainRef, Hex } from '../../types.js'
+import { createLogger } from '../createLogger.js'
 import { type DevnetApi, startApiProcess } from './apiProcess.js'
 import {
   type DevnetChainContracts,
@@ -14,6 +15,7 @@ import {
 import { type DevnetManifest, toManifest } from './devnetManifest.js'
 import { createRelayerHandle, isStartCommandAvailable, type RelayerHandle } from './relayerProcess.js'
 import { type DevnetFabric, setUpDevnetFabric } from './setUpDevnetFabric.js'
+import { ASSET_HUB_DOMAIN, type DevnetSubstrate, setUpDevnetSubstrate } from './setUpDevnetSubstrate.js'
 import { type FabricNetwork, startFabricNetwork } from './startFabricNetwork.js'
 import { HARDHAT_DEV_KEYS, type HardhatNode, startHardhatNode } from './startHardhatNode.js'
 import { type NatsServer, startNatsServer } from './startNatsServer.js'
@@ -59,6 +61,8 @@ export interface Devnet {
   readonly api?: DevnetApi
   /** The local Fabric network and its bridge chaincode, with `fabric: true` (`isthmus dev --fabric`). */
   readonly fabric?: DevnetFabric
+  /** The chopsticks Asset Hub, its committee multisig and the wrapped test token, with `substrate: true` (`isthmus dev`). */
+  readonly substrate?: DevnetSubstrate
   manifest(): DevnetManifest
   /** Stop relayers, nats-server and chains; delete the state dir when this call created it. Idempotent. */
   stop(): Promise<void>
@@ -92,6 +96,13 @@ export interface StartDevnetOptions {
    * third chain every relayer serves. Needs `npm run setup:fabric` (ToolNotFoundError otherwise).
    */
   fabric?: boolean
+  /**
+   * Add the Asset Hub (chopsticks `--genesis` Rococo Asset Hub, a block every `assetHubBlockTimeMs`,
+   * default 1000) as a chain every relayer serves: domain 3 (4 when Fabric takes 3), the committee's
+   * multisig owns the wrapped test token (`isthmus dev` sets it).
+   */
+  substrate?: boolean
+  assetHubBlockTimeMs?: number
   /** Progress lines ("starting chains", …) for a CLI to show. */
   onProgress?: (step: string) => void
 }
@@ -192,12 +203,13 @@ export const startDevnet = async (o: StartDevnetOptions = {}): Promise<Devnet> =
   const relayers: RelayerHandle[] = []
   let api: DevnetApi | undefined
   let fabric: FabricNetwork | undefined
+  let substrate: DevnetSubstrate | undefined
   let stopped: Promise<void> | undefined
   const stop = () => {
     stopped ??= (async () => {
       await api?.stop()
       await Promise.all(relayers.map((r) => r.stop()))
-      await Promise.all([nats.dispose(), nodeA.stop(), nodeB.stop(), fabric?.stop()])
+      await Promise.all([nats.dispose(), nodeA.stop(), nodeB.stop(), fabric?.stop(), substrate?.stop()])
       if (ownsDir) rmSync(stateDir, { recursive: true, force: true })
     })()
     return stopped
@@ -210,6 +222,9 @@ export const startDevnet = async (o: StartDevnetOptions = {}): Promise<Devnet> =
     const devnet = await setUp({
       o,
       fabric,
+      setSubstrate: (s) => {
+        substrate = s
+      },
       stateDir,
       blockTimeMs,
       confirmations,
@@ -248,6 +263,8 @@ export const startDevnet = async (o: StartDevnetOptions = {}): Promise<Devnet> =
 interface SetUpContext {
   o: StartDevnetOptions
   fabric: FabricNetwork | undefined
+  /** Hands the Asset Hub to `stop` as soon as it runs (a later setup failure must stop it too). */
+  setSubstrate: (s: DevnetSubstrate) => void
   stateDir: string
   blockTimeMs: number
   confirmations: number
@@ -308,7 +325,23 @@ const setUp = async (c: SetUpContext): Promise<Devnet> => {
       deployerKey: deployer.privateKey,
     })
   }
-  for (const m of members) {
+  let substrate: DevnetSubstrate | undefined
+  if (c.o.substrate) {
+    c.progress('starting the Asset Hub (chopsticks), its committee multisig and the wrapped test token')
+    substrate = await setUpDevnetSubstrate({
+      domain: fabric ? ASSET_HUB_DOMAIN + 1 : ASSET_HUB_DOMAIN,
+      memberCount: members.length,
+      threshold: THRESHOLD,
+      blockTimeMs: c.o.assetHubBlockTimeMs ?? 1000,
+      pollIntervalMs: Math.min(pollIntervalMs, 500),
+      evmToken: { assetId: deployed.token.assetId, symbol: deployed.token.symbol, decimals: deployed.token.decimals },
+      logFile: c.logs('asset-hub'),
+      readyTimeoutMs: c.readyTimeoutMs,
+      log: createLogger({ level: 'warn' }, createWriteStream(c.logs('asset-hub-setup'))),
+    })
+    c.setSubstrate(substrate)
+  }
+  for (const [i, m] of members.entries()) {
     const dir = join(c.stateDir, m.id)
     const files = writeRelayerFiles({
       dir,
@@ -318,6 +351,15 @@ const setUp = async (c: SetUpContext): Promise<Devnet> => {
       epoch: EPOCH,
       chains: [a, b].map((x) => ({ ...x, startBlock: x.deployBlock, pollIntervalMs })),
       ...(fabric ? { fabric: fabric.relayerSpec } : {}),
+      ...(substrate
+        ? {
+            substrate: {
+              spec: substrate.relayerSpec,
+              accounts: substrate.members.map((x) => x.account),
+              seed: substrate.members[i]!.seed,
+            },
+          }
+        : {}),
       natsUrl: c.nats.url,
       keys: c.o.keys ?? 'keystore',
       logLevel: c.o.relayerLogLevel ?? 'info',
@@ -347,6 +389,7 @@ const setUp = async (c: SetUpContext): Promise<Devnet> => {
     users,
     relayers: c.relayers,
     ...(fabric ? { fabric } : {}),
+    ...(substrate ? { substrate } : {}),
     manifest: () => toManifest(devnet),
     stop: c.stop,
   }

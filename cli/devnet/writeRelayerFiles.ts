@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { encodeAddress } from '@polkadot/util-crypto'
 import { computeAddress, encryptKeystoreJsonSync } from 'ethers'
 import { stringify } from 'yaml'
 import { parseConfig } from '../../config/index.js'
 import type { ChainRef, Hex } from '../../types.js'
+import type { RelayerSubstrateSpec } from './setUpDevnetSubstrate.js'
 
 /** One chain as every relayer config lists it. */
 export interface RelayerChainSpec {
@@ -53,6 +55,11 @@ export interface WriteRelayerFilesOptions {
   chains: RelayerChainSpec[]
   /** A Fabric chain next to the EVM ones (`isthmus dev --fabric`). */
   fabric?: RelayerFabricSpec
+  /**
+   * The Asset Hub (chopsticks) next to the EVM ones: its config entry, every member's sr25519 account
+   * (in member order, the committee multisig's signatories) and this member's seed (relayer.env).
+   */
+  substrate?: { spec: RelayerSubstrateSpec; accounts: Hex[]; seed: Hex }
   natsUrl: string
   /** `keystore`: the attestation key in an encrypted keystore (password in an env var); `env`: in an env var. */
   keys: 'keystore' | 'env'
@@ -111,7 +118,26 @@ const DEVNET_SCRYPT = { N: 1 << 12, r: 8, p: 1 }
 const refsOf = (o: WriteRelayerFilesOptions): ChainRef[] => [
   ...o.chains.map((c) => c.ref),
   ...(o.fabric ? [o.fabric.ref] : []),
+  ...(o.substrate ? [o.substrate.spec.ref] : []),
 ]
+
+export const ENV_SUBSTRATE_SEED = 'ISTHMUS_SUBSTRATE_SEED'
+
+const substrateChainDoc = (s: RelayerSubstrateSpec) => ({
+  kind: 'substrate',
+  ref: s.ref,
+  domain: s.domain,
+  wsUrls: [s.wsUrl],
+  genesisHash: s.genesisHash,
+  signer: { env: ENV_SUBSTRATE_SEED },
+  startBlock: Number(s.startBlock),
+  // chopsticks: zero stateRoot (events unproven), extrinsicsRoot = blake2 of the body.
+  commitments: 'chopsticks',
+  assets: s.assets,
+  pollIntervalMs: s.pollIntervalMs,
+  approvalWaitMs: 10_000,
+  txTimeoutMs: 60_000,
+})
 
 const configDoc = (o: WriteRelayerFilesOptions, stateDir: string) => ({
   node: {
@@ -131,6 +157,8 @@ const configDoc = (o: WriteRelayerFilesOptions, stateDir: string) => ({
       address: computeAddress(m.attestationKey),
       operatorId: `devnet-operator-${i + 1}`,
       custodyDomain: `devnet-custody-${i + 1}`,
+      // SS58: a 0x AccountId32 would look like a pasted key to the config loader.
+      ...(o.substrate ? { substrateAccount: encodeAddress(o.substrate.accounts[i]!, 42) } : {}),
     })),
   },
   chains: [
@@ -149,6 +177,7 @@ const configDoc = (o: WriteRelayerFilesOptions, stateDir: string) => ({
       stuckAfterMs: o.stuckAfterMs,
     })),
     ...(o.fabric ? [fabricChainDoc(o.fabric)] : []),
+    ...(o.substrate ? [substrateChainDoc(o.substrate.spec)] : []),
   ],
   routes: refsOf(o).flatMap((from) =>
     refsOf(o)
@@ -174,6 +203,7 @@ export const writeRelayerFiles = (o: WriteRelayerFilesOptions): RelayerFiles => 
   parseConfig(doc, `${o.member.id} devnet config`)
   const env: Record<string, string> = { [ENV_DELIVERY_KEY]: o.member.deliveryKey }
   if (o.fabric) env[ENV_FABRIC_KEY] = o.fabric.keyScalar
+  if (o.substrate) env[ENV_SUBSTRATE_SEED] = o.substrate.seed
   if (o.keys === 'keystore') {
     const password = randomBytes(16).toString('hex')
     const json = encryptKeystoreJsonSync(

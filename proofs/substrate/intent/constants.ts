@@ -23,8 +23,16 @@ export const assetIdOf = (homeDomain: number, homeToken: Hex): Hex => {
   return bytesToHex(keccak_256(out))
 }
 
-/** A Substrate chain's native token as a home asset: homeToken = 32 zero bytes. */
-export const substrateNativeAssetId = (domain: number): Hex => assetIdOf(domain, `0x${'00'.repeat(32)}`)
+/**
+ * The home token of a Substrate chain's native balance: keccak256(utf8 "ISTHMUS/substrate-native")
+ * (the EVM bridge refuses a zero home token).
+ */
+export const SUBSTRATE_NATIVE_HOME_TOKEN: Hex = bytesToHex(
+  keccak_256(new TextEncoder().encode('ISTHMUS/substrate-native')),
+)
+
+/** A Substrate chain's native token as a home asset: homeToken = SUBSTRATE_NATIVE_HOME_TOKEN. */
+export const substrateNativeAssetId = (domain: number): Hex => assetIdOf(domain, SUBSTRATE_NATIVE_HOME_TOKEN)
 
 /** An `assets`-pallet asset that is home on this chain: homeToken = uint256(palletAssetId). */
 export const substratePalletAssetId = (domain: number, palletAssetId: bigint): Hex =>
