@@ -270,6 +270,26 @@ describe('API event stream (SSE)', () => {
     }
   })
 
+  it('sends retry advice and heartbeat comments on an idle stream', async () => {
+    const { api } = await startApi({ limits: { heartbeatMs: 100 } })
+    const ac = new AbortController()
+    try {
+      const r = await fetch(`${api.url}/v1/events`, { signal: ac.signal })
+      expect(r.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
+      expect(r.headers.get('cache-control')).toBe('no-cache, no-transform')
+      const reader = r.body!.getReader()
+      let text = ''
+      const deadline = Date.now() + 5_000
+      while ((text.match(/: heartbeat\n\n/g) ?? []).length < 2 && Date.now() < deadline)
+        text += new TextDecoder().decode((await reader.read()).value)
+      expect(text.startsWith('retry: 2000\n')).toBe(true)
+      expect((text.match(/: heartbeat\n\n/g) ?? []).length).toBeGreaterThanOrEqual(2)
+    } finally {
+      ac.abort()
+      await api.close()
+    }
+  })
+
   it('drops a client that stops reading once its buffer passes the limit, with a logged reason', async () => {
     const { js, nc } = await f.connect('pub-5')
     const m = message(400n)
