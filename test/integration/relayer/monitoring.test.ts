@@ -301,7 +301,18 @@ describe('monitoring: isthmus start /metrics + alerts, isthmus audit (real chain
     }
     const forgedId = messageId(forged)
     // A watcher running before the forgery finds it on a later pass.
-    const watcher = isthmus(['audit', '--config', config, '--json', '--watch', '--poll-ms', '300', '--alerts'])
+    const watcher = isthmus([
+      'audit',
+      '--config',
+      config,
+      '--json',
+      '--watch',
+      '--poll-ms',
+      '300',
+      '--alerts',
+      '--metrics-port',
+      '0',
+    ])
     await watcher.waitFor(/"pass":\{/, 60_000)
     const cert = signCertificate({
       keys: [MEMBERS[0]!.key, MEMBERS[1]!.key],
@@ -323,6 +334,10 @@ describe('monitoring: isthmus start /metrics + alerts, isthmus audit (real chain
 
     const [found] = await watcher.waitFor(new RegExp(`\\{"finding":\\{"id":"${forgedId}"[^\\n]*`), 30_000)
     expect(JSON.parse(found)).toMatchObject({ finding: { result: 'bundle-missing', txHash: expect.any(String) } })
+    const [metricsUrl] = await watcher.waitFor(/http:\/\/127\.0\.0\.1:\d+\/metrics/, 5_000)
+    expect(await (await fetch(metricsUrl)).text()).toContain(
+      `isthmus_audit_checked_total{destination="${net.b.domain}",result="bundle-missing"} 1`,
+    )
     watcher.signal('SIGTERM')
     expect(await watcher.exited).toBe(1)
     expect(watcher.output()).toMatch(/"summary":\{"checked":\d+,"mismatches":[1-9]/)
