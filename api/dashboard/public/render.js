@@ -155,7 +155,9 @@ export const messageItem = (m, { chainOf, assetOf }) =>
       h('span', { class: 'route' }, routeText(m, chainOf)),
       m.transfer
         ? h('span', { class: 'amount' }, amountText(m.transfer, assetOf))
-        : h('span', { class: 'kind' }, 'app message'),
+        : m.sender // known once the API read the message itself (an event alone does not say)
+          ? h('span', { class: 'kind' }, 'app message')
+          : null,
       m.sender ? h('span', { class: 'sender', title: m.sender }, `from ${shortHex(accountText(m.sender))}`) : null,
     ),
     timeline(m),
