@@ -104,6 +104,12 @@ export interface DestinationAdapter {
   readonly domain: number
   /** bytes32 identity of the destination bridge, bound into every attestation digest. */
   readonly bridgeRef: Hex
+  /**
+   * Who must act on a certificate. `any-member` (default): one deliverer of any member submits it
+   * (the destination checks the certificate itself). `every-member`: the destination executes only
+   * after `threshold` members each approved (a Substrate multisig), so every member gets it.
+   */
+  readonly deliveryMode?: 'any-member' | 'every-member'
   committee(): Promise<CommitteeInfo>
   /**
    * Submit the items (one transaction; a batch when more than one) and resolve once the

@@ -10,7 +10,7 @@ import { publishStatusEvent, type StatusEvent } from '../nats/events.js'
 import { updateWithCas } from '../nats/kvCas.js'
 import { publishDedup } from '../nats/publishDedup.js'
 import { type SettleContext, settle } from '../nats/settle.js'
-import { deliverySubject, SUBJECTS } from '../nats/subjects.js'
+import { deliverySubject, memberDeliverySubject, SUBJECTS } from '../nats/subjects.js'
 import { type AttestationDoc, encodeCertificate, parseAttestation } from '../nats/wire.js'
 import {
   addAttestation,
@@ -25,6 +25,8 @@ import {
 export interface RouteInfo {
   committee: Committee
   destinationBridge: Hex
+  /** Every member must act on the certificate (multisig destination): publish it to MEMBER_DELIVERIES. */
+  everyMember?: boolean
 }
 
 export interface AggregateOptions {
@@ -154,7 +156,9 @@ const dispatch = async (rec: MessageRecord, o: AggregateOptions, log: Logger): P
     threshold: rec.threshold,
     certifiedAt,
   })
-  const pub = await publishDedup(o.js, deliverySubject(rec.destination), body, rec.id)
+  const everyMember = (await o.routeFor(rec.destination))?.everyMember === true
+  const subject = everyMember ? memberDeliverySubject(rec.destination) : deliverySubject(rec.destination)
+  const pub = await publishDedup(o.js, subject, body, rec.id)
   await updateWithCas<MessageRecord>(o.messages, rec.id, (cur) => markDispatched(cur, pub.seq, now()), {
     decode: decodeMessageRecord,
     encode: encodeMessageRecord,

@@ -7,9 +7,9 @@ import { isRelayError, RpcError, WireFormatError } from '../../errors.js'
 import type { Hex } from '../../types.js'
 import { type Failpoints, NO_FAILPOINTS } from '../failpoints.js'
 import { mapConcurrent } from '../mapConcurrent.js'
-import { type ConsumerTuning, delivererConsumer } from '../nats/durableConsumers.js'
+import { type ConsumerTuning, delivererConsumer, memberDelivererConsumer } from '../nats/durableConsumers.js'
 import { type SettleContext, settleFailed } from '../nats/settle.js'
-import { deliverySubject } from '../nats/subjects.js'
+import { deliverySubject, memberDeliverySubject } from '../nats/subjects.js'
 import { toRelayError } from '../nats/toRelayError.js'
 import { type CertificateDoc, parseCertificate } from '../nats/wire.js'
 import { resilientConsumer$ } from '../stream/resilientConsumer.js'
@@ -64,7 +64,11 @@ const SETTLE_CONCURRENCY = 16
 
 export const deliverDestination$ = (o: DeliverDestinationOptions): Observable<NodeActivity> => {
   const dest = o.adapter.domain
-  const spec = delivererConsumer(dest, o.consumer)
+  // A multisig destination executes after `threshold` members each approved: every member reads
+  // every certificate through its own consumer instead of sharing one work queue.
+  const everyMember = o.adapter.deliveryMode === 'every-member'
+  const spec = everyMember ? memberDelivererConsumer(dest, o.memberId, o.consumer) : delivererConsumer(dest, o.consumer)
+  const subject = everyMember ? memberDeliverySubject(dest) : deliverySubject(dest)
   const log = o.log.child({ step: 'deliver', destination: dest })
   const settleCtx: SettleContext = { js: o.js, log, maxDeliver: spec.maxDeliver, retryDelaysMs: o.retryDelaysMs }
   const workingEveryMs = Math.max(500, Math.floor((spec.backoffMs?.[0] ?? spec.ackWaitMs) / 3))
@@ -158,7 +162,7 @@ export const deliverDestination$ = (o: DeliverDestinationOptions): Observable<No
     for (const m of msgs) {
       try {
         const doc = parseCertificate(m.data)
-        if (m.subject !== deliverySubject(dest) || doc.destination !== dest) {
+        if (m.subject !== subject || doc.destination !== dest) {
           throw new WireFormatError({ kind: 'certificate', issues: [`destination ${doc.destination} on ${m.subject}`] })
         }
         received.push({ msg: m, doc })

@@ -6,7 +6,7 @@ import type { ChainAdapter } from '../../adapters/index.js'
 import type { ChainRef, Hex } from '../../types.js'
 import type { RaisedAlert } from '../alerts/monitorAlerts.js'
 import { createAlert } from '../nats/alertEvents.js'
-import { aggregatorConsumer, delivererConsumer } from '../nats/durableConsumers.js'
+import { aggregatorConsumer, delivererConsumer, memberDelivererConsumer } from '../nats/durableConsumers.js'
 import type { NodeActivity } from '../types.js'
 import { metric } from './metricDefinitions.js'
 
@@ -81,7 +81,11 @@ export const nodeMetrics$ = (registry: Registry, o: NodeMetricsOptions): Observa
   const errors = metric(registry, 'isthmus_rpc_errors_total')
   const balance = metric(registry, 'isthmus_signer_balance')
   const lowGauge = metric(registry, 'isthmus_signer_balance_low_threshold')
-  const specs = [aggregatorConsumer(), ...o.destinations.map((d) => delivererConsumer(d))]
+  const everyMember = (d: number) => o.chains.some((c) => c.domain === d && c.deliveryMode === 'every-member')
+  const specs = [
+    aggregatorConsumer(),
+    ...o.destinations.map((d) => (everyMember(d) ? memberDelivererConsumer(d, o.memberId) : delivererConsumer(d))),
+  ]
   // Both lag gauges are read from the same consumer infos, once per scrape.
   let reading: Promise<void> | undefined
   const readLag = async () => {

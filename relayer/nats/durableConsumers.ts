@@ -9,7 +9,7 @@ import {
 } from '@nats-io/jetstream'
 import { nanos } from '@nats-io/transport-node'
 import { NatsApiError } from '../../errors.js'
-import { deliverySubject, STREAMS, SUBJECTS } from './subjects.js'
+import { deliverySubject, memberDeliverySubject, STREAMS, SUBJECTS } from './subjects.js'
 import { toRelayError } from './toRelayError.js'
 
 /** A durable pull consumer: every instance that binds the same name shares its work (DESIGN.md). */
@@ -60,6 +60,22 @@ export const delivererConsumer = (destination: number, t: ConsumerTuning = {}): 
   maxAckPending: t.maxAckPending ?? 64,
   ...(t.backoffMs ? { backoffMs: t.backoffMs } : {}),
   description: `Isthmus deliverers for domain ${destination}`,
+})
+
+/**
+ * One member's deliverer consumer for a destination where every member must act (multisig): the
+ * member's instances share it; other members have their own over the same certificates.
+ */
+export const memberDelivererConsumer = (
+  destination: number,
+  memberId: string,
+  t: ConsumerTuning = {},
+): DurableConsumerSpec => ({
+  ...delivererConsumer(destination, t),
+  stream: STREAMS.memberDeliveries,
+  durable: `deliver-${destination}-${memberId}`,
+  filterSubjects: [memberDeliverySubject(destination)],
+  description: `Isthmus deliverers of member ${memberId} for domain ${destination}`,
 })
 
 const toConfig = (s: DurableConsumerSpec): Partial<ConsumerConfig> => ({

@@ -21,7 +21,7 @@ export interface TopologyOptions {
   /** How long JetStream remembers a `Nats-Msg-Id`: retries within it are stored once (F-15). */
   duplicateWindowMs?: number
   /** Retention of limits-based streams; 0 keeps messages until removed by hand. */
-  maxAgeMs?: Partial<Record<'attestations' | 'events' | 'proofs' | 'deadLetters', number>>
+  maxAgeMs?: Partial<Record<'attestations' | 'memberDeliveries' | 'events' | 'proofs' | 'deadLetters', number>>
   /** Revisions kept per key in `isthmus-messages` (default 1) and `isthmus-cursors` (default 64, the KV maximum: the scanned-range history of oracle I6). */
   kvHistory?: Partial<Record<'messages' | 'cursors', number>>
 }
@@ -82,6 +82,16 @@ export const streamConfigs = (o: TopologyOptions = {}): Desired[] => {
       retention: RetentionPolicy.Workqueue,
       max_age: 0,
       description: 'Isthmus quorum certificates waiting for delivery (work queue)',
+    },
+    {
+      ...base,
+      name: STREAMS.memberDeliveries,
+      subjects: [`${SUBJECTS.memberDeliveries}.>`],
+      // Every member reads every certificate through its own durable consumer, so the stream
+      // keeps them (a work queue would hand each to one member only).
+      retention: RetentionPolicy.Limits,
+      max_age: age('memberDeliveries', 7 * DAY_MS),
+      description: 'Isthmus quorum certificates every committee member approves (multisig destinations)',
     },
     {
       ...base,

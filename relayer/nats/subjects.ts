@@ -4,6 +4,7 @@ import { MessageInvalidError } from '../../errors.js'
 export const SUBJECTS = {
   attestations: 'isthmus.att',
   deliveries: 'isthmus.dlv',
+  memberDeliveries: 'isthmus.dlvm',
   events: 'isthmus.evt',
   proofs: 'isthmus.proof',
   deadLetters: 'isthmus.dlq',
@@ -12,6 +13,7 @@ export const SUBJECTS = {
 export const STREAMS = {
   attestations: 'ATTESTATIONS',
   deliveries: 'DELIVERIES',
+  memberDeliveries: 'MEMBER_DELIVERIES',
   events: 'EVENTS',
   proofs: 'PROOFS',
   deadLetters: 'DEAD_LETTERS',
@@ -39,6 +41,10 @@ export const attestationSubject = (destination: number, id: string, relayer: str
 
 /** `isthmus.dlv.<dest>`: quorum certificates waiting for a deliverer. */
 export const deliverySubject = (destination: number): string => `${SUBJECTS.deliveries}.${token(destination)}`
+
+/** `isthmus.dlvm.<dest>`: certificates every member acts on (destinations with `deliveryMode: 'every-member'`). */
+export const memberDeliverySubject = (destination: number): string =>
+  `${SUBJECTS.memberDeliveries}.${token(destination)}`
 
 /** `isthmus.evt.<status>.<origin>.<dest>`. */
 export const eventSubject = (status: string, origin: number, destination: number): string =>

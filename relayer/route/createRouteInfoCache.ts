@@ -29,6 +29,7 @@ export const createRouteInfoCache = (
     return {
       committee: { epoch: c.epoch, signers: c.signers.map((s) => s.toLowerCase() as Hex), threshold: c.threshold },
       destinationBridge: d.bridgeRef.toLowerCase() as Hex,
+      ...(d.deliveryMode === 'every-member' ? { everyMember: true } : {}),
     }
   }
   return {

@@ -242,6 +242,8 @@ export const createSubstrateDestination = (o: SubstrateDestinationOptions): Subs
     chain: o.chain,
     domain: o.domain,
     bridgeRef,
+    // The multisig executes after `threshold` members each approved: every member needs the certificate.
+    deliveryMode: 'every-member',
     multisigAccount: multisig.account,
     committee,
     deliver: async (items) => {

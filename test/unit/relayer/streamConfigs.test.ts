@@ -2,11 +2,12 @@ import { nanos } from '@nats-io/transport-node'
 import { streamConfigs } from '../../../relayer/nats/ensureTopology.js'
 
 describe('streamConfigs', () => {
-  it('declares the five streams with file storage and the configured replicas', () => {
+  it('declares the six streams with file storage and the configured replicas', () => {
     const cfgs = streamConfigs({ replicas: 3 })
     expect(cfgs.map((c) => [c.name, c.subjects, c.retention])).toEqual([
       ['ATTESTATIONS', ['isthmus.att.>'], 'limits'],
       ['DELIVERIES', ['isthmus.dlv.>'], 'workqueue'],
+      ['MEMBER_DELIVERIES', ['isthmus.dlvm.>'], 'limits'],
       ['EVENTS', ['isthmus.evt.>'], 'limits'],
       ['PROOFS', ['isthmus.proof.>'], 'limits'],
       ['DEAD_LETTERS', ['isthmus.dlq.>'], 'limits'],
