@@ -71,6 +71,8 @@ export const createSubstrateAdapter = (
     chain: o.chain,
     domain: o.domain,
     bridgeRef: substrateBridgeRef(o.genesisHash, o.committeeAccount),
+    // The committee multisig executes after `threshold` members each approved.
+    deliveryMode: 'every-member',
     substrateTrust: {
       genesisHash: o.genesisHash,
       metadata: client.metadata,

@@ -56,8 +56,9 @@ export const createSubstrateClient = (o: SubstrateClientOptions) => {
     } catch (e) {
       if (e instanceof RelayError) throw e
       const msg = e instanceof Error ? e.message : String(e)
-      // A JSON-RPC error answer (e.g. an unknown method) is not going to change on a retry.
-      const answered = /^-?\d+:/.test(msg) || /not implemented|Method not found/i.test(msg)
+      // A JSON-RPC error answer (-32xxx, e.g. an unknown method) will not change on a retry; a dropped
+      // connection ("1006:: Abnormal Closure", "disconnected") will.
+      const answered = /^-32\d{3}:/.test(msg) || /not implemented|Method not found/i.test(msg)
       throw new RpcError({ chain: o.chain, method, retryable: !answered, cause: e })
     } finally {
       clearTimeout(timer)
