@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { parser } from '@prometheus-io/lezer-promql'
 import { parse } from 'yaml'
 import { ALERT_KINDS, AlertEventSchema, METRIC_DEFINITIONS, METRIC_NAMES } from '../../../relayer/index.js'
 
@@ -28,7 +29,25 @@ const namesIn = (expr: string): string[] =>
     return def?.type === 'histogram' && base !== n ? base : n
   })
 
+/** Syntax errors the PromQL grammar (Prometheus' own lezer grammar) finds in `expr`, with their offsets. */
+const promqlErrors = (expr: string): string[] => {
+  const out: string[] = []
+  parser.parse(expr).iterate({
+    enter: (n) => {
+      if (n.type.isError) out.push(`${n.from}: ${expr.slice(Math.max(0, n.from - 10), n.to + 10)}`)
+    },
+  })
+  return out
+}
+
 describe('deploy/: Prometheus rules and Grafana dashboard match the metric definitions', () => {
+  it('every rule and panel expression is valid PromQL', () => {
+    const all = [...rules.map((r) => r.expr), ...dashboardExprs]
+    expect(all.length).toBeGreaterThan(20)
+    expect(all.flatMap((e) => promqlErrors(e).map((x) => `${e} @ ${x}`))).toEqual([])
+    expect(promqlErrors('sum by (a (rate(x[5m]))')).not.toEqual([])
+  })
+
   it('every metric a rule references is defined', () => {
     const used = rules.flatMap((r) => namesIn(r.expr))
     expect(used.length).toBeGreaterThan(10)
@@ -39,6 +58,22 @@ describe('deploy/: Prometheus rules and Grafana dashboard match the metric defin
     const used = dashboardExprs.flatMap(namesIn)
     expect(used.filter((n) => !(METRIC_NAMES as string[]).includes(n))).toEqual([])
     expect(METRIC_NAMES.filter((n) => !used.includes(n) && !rules.some((r) => namesIn(r.expr).includes(n)))).toEqual([])
+  })
+
+  it('every label a selector matches on is a label of that metric', () => {
+    const wrong: string[] = []
+    let checked = 0
+    for (const e of [...dashboardExprs, ...rules.map((r) => r.expr)])
+      for (const [, name, body] of e.matchAll(/\b(isthmus_[a-z0-9_]+)\{([^}]*)\}/g)) {
+        const metricName = namesIn(name!)[0]!
+        const labels: readonly string[] =
+          (METRIC_DEFINITIONS as Record<string, { labels: readonly string[] }>)[metricName]?.labels ?? []
+        for (const [, label] of body!.matchAll(/([a-z_]+)\s*(=~|!=|!~|=)/g))
+          if (labels.includes(label!)) checked++
+          else wrong.push(`${name}{${label}}`)
+      }
+    expect(wrong).toEqual([])
+    expect(checked).toBeGreaterThan(5)
   })
 
   it('a histogram is queried through its _bucket series, never by its bare name', () => {
