@@ -25,7 +25,7 @@ const iso = (ms: number) => new Date(ms).toISOString()
 /**
  * Follow committee signing activity (`attested` events: last signature per member, counts, silent
  * members by the same rule as the `member-silent` alert, `createRelayTracker`) and keep the newest
- * alert events. Bounded: one entry per signer seen, `maxAlerts` alerts.
+ * alert events, with route `halted` events as alert `route-halted`. Bounded: one entry per signer seen, `maxAlerts` alerts.
  * @example
  * const view = createCommitteeView({ committee: setup.committee })
  * createEventIndex({ ..., onEvent: view.onEvent }); view.committee()
@@ -43,16 +43,33 @@ export const createCommitteeView = (o: CommitteeViewOptions): CommitteeView => {
   })
   const counts = new Map<Hex, number>()
   const alerts: AlertView[] = []
+  const push = (a: AlertView) => {
+    alerts.unshift(a)
+    if (alerts.length > maxAlerts) alerts.pop()
+  }
   const onEvent = (m: IndexedStreamMessage) => {
     const x = parseStreamedEvent(m.seq, m.subject, m.data, m.storedAt)
     if (x.kind === 'status' && x.event.status === 'attested') {
       tracker.apply(x.event)
       const signer = x.event.signer.toLowerCase() as Hex
       if (counts.has(signer) || counts.size < 1_024) counts.set(signer, (counts.get(signer) ?? 0) + 1)
+    } else if (x.kind === 'halted') {
+      // A halted route is shown next to the alerts (and survives a dashboard reload).
+      const h = x.event
+      push({
+        seq: m.seq,
+        alert: 'route-halted',
+        severity: 'critical',
+        origin: h.origin,
+        destination: h.destination,
+        chain: h.chain,
+        detail: `${h.code}: ${h.detail}`.slice(0, 1024),
+        at: h.at,
+        relayer: h.relayer,
+      })
     } else if (x.kind === 'alert') {
       const { v: _v, status: _s, signer, ...rest } = x.event
-      alerts.unshift({ seq: m.seq, ...rest, ...(signer ? { signer: signer.toLowerCase() } : {}) })
-      if (alerts.length > maxAlerts) alerts.pop()
+      push({ seq: m.seq, ...rest, ...(signer ? { signer: signer.toLowerCase() } : {}) })
     }
   }
   const committee = (): CommitteeResponse => {

@@ -305,7 +305,9 @@ export type CommitteeResponse = z.infer<typeof CommitteeResponseSchema>
 
 export const AlertSchema = z.object({
   seq: z.number().int().meta({ description: 'EVENTS stream sequence' }),
-  alert: z.string().meta({ description: 'kind (docs/events.md "Alerts")' }),
+  alert: z
+    .string()
+    .meta({ description: 'kind (docs/events.md "Alerts"), or `route-halted` for a route `halted` event' }),
   severity: z.enum(['critical', 'warning']),
   origin: domain.optional(),
   destination: domain.optional(),

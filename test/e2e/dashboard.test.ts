@@ -131,7 +131,7 @@ describe('dashboard', () => {
     expect(problems).toEqual([])
   })
 
-  it('shows a live alert and renders its text as text, never as markup', async () => {
+  it('shows live alerts and a halted route, rendering their text as text, never as markup', async () => {
     const hostile = '<img src=x id=injected onerror="document.body.dataset.pwned=1">low balance <b>bold</b>'
     await e.withJsm(async (_jsm, nc) => {
       await jetstream(nc).publish(
@@ -153,10 +153,34 @@ describe('dashboard', () => {
     expect(await item.first().locator('.alert-detail').textContent()).toBe(hostile)
     expect(await page.locator('#injected, #alerts img, #alerts b').count()).toBe(0)
     expect(await page.locator('body').getAttribute('data-pwned')).toBeNull()
-    // The API keeps it too: a reload lists it from /v1/alerts.
+    // A relayer halting route B -> A (a halted event; RPC_ERROR raises no alert of its own).
+    await e.withJsm(async (_jsm, nc) => {
+      await jetstream(nc).publish(
+        `isthmus.evt.halted.${e.devnet.b.domain}.${e.devnet.a.domain}`,
+        JSON.stringify({
+          v: 1,
+          status: 'halted',
+          origin: e.devnet.b.domain,
+          destination: e.devnet.a.domain,
+          chain: e.devnet.b.ref,
+          at: new Date().toISOString(),
+          relayer: 'dashboard-test',
+          code: 'RPC_ERROR',
+          detail: 'test halt <script>',
+        }),
+      )
+    })
+    const halted = page.locator(`#routes li[data-route="${e.devnet.b.ref}>${e.devnet.a.ref}"][data-halted="true"]`)
+    const haltAlert = page.locator('#alerts li[data-alert="route-halted"] .alert-detail')
+    await halted.waitFor({ timeout: 15_000 })
+    expect(await haltAlert.first().textContent()).toBe('RPC_ERROR: test halt <script>')
+    expect(await page.locator(`#routes li[data-halted="true"]`).count()).toBe(1)
+    // The API keeps both: after a reload they come from /v1/alerts.
     await page.reload({ waitUntil: 'load' })
     await page.waitForSelector('body[data-ready="true"]')
     await item.first().waitFor({ timeout: 10_000 })
+    await halted.waitFor({ timeout: 10_000 })
+    expect(await haltAlert.count()).toBe(1)
     expect(problems).toEqual([])
   })
 

@@ -267,6 +267,10 @@ const refreshCommitteeSoon = () => {
 }
 
 const addAlert = (a) => {
+  if (a.alert === 'route-halted' && a.origin !== undefined) {
+    state.halted.add(`${a.origin}.${a.destination}`)
+    invalidate('routes')
+  }
   if (state.alerts.some((x) => x.seq === a.seq)) return
   state.alerts.unshift(a)
   state.alerts.sort((x, y) => y.seq - x.seq)
@@ -297,15 +301,18 @@ const onEvent = ({ seq, type, data }) => {
   $('last-event').textContent = `Last event #${seq} (${type}) at ${clock(new Date().toISOString())} UTC`
   if (type === 'alert') return addAlert({ seq, ...data })
   if (type === 'halted') {
-    state.halted.add(`${data.origin}.${data.destination}`)
-    addAlert({
+    // The same shape GET /v1/alerts gives a halted route.
+    return addAlert({
       seq,
       alert: 'route-halted',
       severity: 'critical',
-      detail: `route ${chainOf(data.origin)} → ${chainOf(data.destination)} halted: ${data.code ?? ''} ${data.detail ?? ''}`,
+      origin: data.origin,
+      destination: data.destination,
+      chain: data.chain,
+      detail: `${data.code}: ${data.detail}`,
       at: data.at,
+      relayer: data.relayer,
     })
-    return invalidate('routes')
   }
   applyEvent(data)
   if (type === 'attested') refreshCommitteeSoon()

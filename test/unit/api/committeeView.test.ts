@@ -105,4 +105,34 @@ describe('createCommitteeView', () => {
     })
     expect(v.alerts(1)).toHaveLength(1)
   })
+
+  it('lists a halted route as a critical route-halted alert', () => {
+    const v = view(10)
+    v.onEvent(
+      stored('isthmus.evt.halted.1.2', {
+        v: 1,
+        status: 'halted',
+        origin: 1,
+        destination: 2,
+        chain: 'evm:1',
+        at: at(4),
+        relayer: 'relayer-1',
+        code: 'ENDPOINT_DISAGREEMENT',
+        detail: 'endpoints disagree on block 7',
+      }),
+    )
+    expect(v.alerts(5)).toEqual([
+      {
+        seq: expect.any(Number),
+        alert: 'route-halted',
+        severity: 'critical',
+        origin: 1,
+        destination: 2,
+        chain: 'evm:1',
+        detail: 'ENDPOINT_DISAGREEMENT: endpoints disagree on block 7',
+        at: at(4),
+        relayer: 'relayer-1',
+      },
+    ])
+  })
 })
