@@ -89,7 +89,7 @@ export interface StartDevnetOptions {
   relayerTuning?: RelayerTuningInput
   /** Bound on each readiness wait (chain, nats-server, relayer); default 60 s. */
   readyTimeoutMs?: number
-  /** Start `isthmus api` once the relayers run (default false; `isthmus dev` sets it). */
+  /** Start `isthmus api` alongside the relayers (default false; `isthmus dev` sets it). */
   api?: boolean
   /**
    * Add a local Hyperledger Fabric network (two orgs, AND endorsement, the bridge chaincode) as a
@@ -201,13 +201,16 @@ export const startDevnet = async (o: StartDevnetOptions = {}): Promise<Devnet> =
     (v) => ('dispose' in v ? v.dispose() : v.stop()),
   )
   const relayers: RelayerHandle[] = []
-  let api: DevnetApi | undefined
+  let apiStarting: Promise<DevnetApi> | undefined
   let fabric: FabricNetwork | undefined
   let substrate: DevnetSubstrate | undefined
   let stopped: Promise<void> | undefined
   const stop = () => {
     stopped ??= (async () => {
-      await api?.stop()
+      await apiStarting?.then(
+        (a) => a.stop(),
+        () => undefined,
+      )
       await Promise.all(relayers.map((r) => r.stop()))
       await Promise.all([nats.dispose(), nodeA.stop(), nodeB.stop(), fabric?.stop(), substrate?.stop()])
       if (ownsDir) rmSync(stateDir, { recursive: true, force: true })
@@ -237,21 +240,23 @@ export const startDevnet = async (o: StartDevnetOptions = {}): Promise<Devnet> =
       progress,
       logs,
     })
-    if (mode !== 'none' && hasStart) {
-      progress('starting three relayers (isthmus start)')
-      await Promise.all(relayers.map((r) => r.start()))
-    }
+    // The API starts next to the relayers: its event index waits for the EVENTS stream they create.
     if (o.api) {
       progress('starting the API (isthmus api)')
-      api = await startApiProcess({
+      apiStarting = startApiProcess({
         stateDir,
         relayerConfigPath: relayers[0]!.configPath,
         token: { ...devnet.token, homeChain: devnet.a.ref, homeToken: devnet.token.homeToken },
         logFile: logs('api'),
         readyTimeoutMs,
       })
-      Object.assign(devnet, { api })
+      apiStarting.catch(() => undefined)
     }
+    if (mode !== 'none' && hasStart) {
+      progress('starting three relayers (isthmus start)')
+      await Promise.all(relayers.map((r) => r.start()))
+    }
+    if (apiStarting) Object.assign(devnet, { api: await apiStarting })
     writeFileSync(join(stateDir, 'devnet.json'), `${JSON.stringify(devnet.manifest(), null, 2)}\n`)
     return devnet
   } catch (e) {
