@@ -7,6 +7,7 @@ import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { Wallet } from 'ethers'
 import { type ApiServer, apiSetupOf, createApiServer } from '../../../api/index.js'
+import { GAS } from '../../../api/quoteTransfer.js'
 import type { MessageView, QuoteResponse, TransferResponse } from '../../../api/schemas.js'
 import { apiCommand } from '../../../cli/commands/api.js'
 import { commands } from '../../../cli/commands/index.js'
@@ -143,7 +144,7 @@ describe('POST /v1/quote on live chains', () => {
 })
 
 describe('POST /v1/transfers on live chains', () => {
-  it('asks for an approve only while the allowance is short, and burns wrapped tokens from B', async () => {
+  it('asks for an approve only while the allowance is short, within the quoted gas, and burns wrapped tokens from B', async () => {
     const user = devnet.users[0]!
     const body = {
       from: devnet.a.ref,
@@ -161,13 +162,28 @@ describe('POST /v1/transfers on live chains', () => {
       devnet.a.bridge.toLowerCase(),
     ])
     const wallet = new Wallet(user.privateKey, client.provider('A'))
-    const approve = first.body.txs[0]!
-    await (await wallet.sendTransaction({ to: approve.to, data: approve.data, chainId: BigInt(approve.chainId) })).wait(
-      1,
-      30_000,
-    )
+    const sendTx = async (t: TransferResponse['txs'][number]) => {
+      const r = await (await wallet.sendTransaction({ to: t.to, data: t.data, chainId: BigInt(t.chainId) })).wait(
+        1,
+        30_000,
+      )
+      expect(r?.status).toBe(1)
+      return r!.gasUsed
+    }
+    // the quote's gas figures are upper bounds of what the transactions use
+    expect(await sendTx(first.body.txs[0]!)).toBeLessThanOrEqual(GAS.approve)
     const again = await postJson<TransferResponse>('/v1/transfers', body)
     expect(again.body.txs.map((t) => t.description.split(' ')[0])).toEqual(['send'])
+    expect(await sendTx(again.body.txs[0]!)).toBeLessThanOrEqual(GAS.sendToken)
+    const msg = await postJson<TransferResponse>('/v1/transfers', {
+      from: devnet.a.ref,
+      to: devnet.b.ref,
+      kind: 'message',
+      sender: user.address,
+      recipient: devnet.b.recipient,
+      payload: `0x${'ab'.repeat(256)}`,
+    })
+    expect(await sendTx(msg.body.txs[0]!)).toBeLessThanOrEqual(GAS.dispatchBase + 256n * GAS.dispatchPerByte)
 
     const back = await postJson<TransferResponse>('/v1/transfers', { ...body, from: devnet.b.ref, to: devnet.a.ref })
     expect(back.status).toBe(200)
