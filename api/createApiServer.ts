@@ -137,6 +137,8 @@ export const createApiServer = async (o: ApiServerOptions): Promise<ApiServer> =
     return503OnClosing: true,
     forceCloseConnections: true,
   })
+  // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
+  app.removeContentTypeParser('text/plain')
   await app.register(rateLimit, {
     global: true,
     max: limits.rateLimitMax,

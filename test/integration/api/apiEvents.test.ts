@@ -234,6 +234,39 @@ describe('API event index', () => {
   })
 })
 
+describe('API request errors', () => {
+  it('answers malformed JSON with 400 naming the body, another media type with 415, an unknown route with 404', async () => {
+    const { api } = await startApi()
+    try {
+      const bad = await fetch(`${api.url}/v1/quote`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"from":',
+      })
+      expect(bad.status).toBe(400)
+      expect(((await bad.json()) as { error: { code: string; field: string } }).error).toMatchObject({
+        code: 'request_invalid',
+        field: 'body',
+      })
+      const text = await fetch(`${api.url}/v1/quote`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'hi',
+      })
+      expect(text.status).toBe(415)
+      expect(((await text.json()) as { error: { code: string } }).error.code).toBe('unsupported_media_type')
+      const none = await fetch(`${api.url}/v2/anything`)
+      expect(none.status).toBe(404)
+      expect(((await none.json()) as { error: { code: string; message: string } }).error).toEqual({
+        code: 'not_found',
+        message: 'No route GET /v2/anything.',
+      })
+    } finally {
+      await api.close()
+    }
+  })
+})
+
 describe('API event stream (SSE)', () => {
   it('streams live events by filter, and Last-Event-ID takes precedence over fromSeq', async () => {
     const { api } = await startApi({ limits: { maxSseClients: 2 } })
