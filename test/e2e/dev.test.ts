@@ -145,7 +145,17 @@ describe('isthmus dev', () => {
     // The API (isthmus api) is up and lists both chains.
     expect(m.api?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     const chains = (await (await fetch(`${m.api!.url}/v1/chains`)).json()) as { chains: { ref: string }[] }
-    expect(chains.chains.map((c) => c.ref)).toEqual(m.chains.map((c) => c.ref))
+    expect(chains.chains.map((c) => c.ref)).toEqual([
+      ...m.chains.map((c) => c.ref),
+      ...(m.substrate ? [m.substrate.ref] : []),
+    ])
+    // The Asset Hub (chopsticks) answers on its WebSocket port's HTTP JSON-RPC too.
+    const genesis = await fetch(m.substrate!.wsUrl.replace('ws://', 'http://'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chain_getBlockHash', params: [0] }),
+    })
+    expect(((await genesis.json()) as { result: string }).result).toBe(m.substrate!.genesisHash)
     const nc = await connect({ servers: [m.nats.url], timeout: 5_000 })
     expect((await (await jetstream(nc).jetstreamManager()).getAccountInfo()).limits).toBeDefined()
     await nc.close()

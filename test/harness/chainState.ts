@@ -37,6 +37,8 @@ export interface OracleTarget {
   natsUrl: () => string
   /** The committee the bridges were deployed with; when set, I7 checks it is still in force. */
   committee?: { epoch: bigint; threshold: number; signers: Hex[] }
+  /** Chain refs the relayers also serve but these oracles do not model (the Asset Hub): their cursors are skipped. */
+  unmodeled?: string[]
 }
 
 export interface DispatchedMessage {
@@ -93,6 +95,7 @@ export const oracleTargetOf = (d: Devnet): OracleTarget => ({
   ],
   natsUrl: () => d.nats.url,
   committee: { epoch: d.committee.epoch, threshold: d.committee.threshold, signers: d.committee.signers },
+  ...(d.substrate ? { unmodeled: [d.substrate.ref] } : {}),
 })
 
 /** The oracle view of a devnet known only by its manifest (`isthmus dev --json`, devnet.json). */
@@ -117,6 +120,7 @@ export const oracleTargetOfManifest = (m: DevnetManifest): OracleTarget => ({
   ],
   natsUrl: () => m.nats.url,
   committee: { epoch: BigInt(m.committee.epoch), threshold: m.committee.threshold, signers: m.committee.signers },
+  ...(m.substrate ? { unmodeled: [m.substrate.ref] } : {}),
 })
 
 const providerOf = (c: OracleChain) =>

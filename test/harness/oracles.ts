@@ -254,6 +254,7 @@ const checkCursors = async (
       if (i > 0 && b < blocks[i - 1]!)
         out.push({ oracle: 'I6', detail: `cursor ${h.relayer}@${h.chainRef} moved back ${blocks[i - 1]} -> ${b}` })
     })
+    if (t.unmodeled?.includes(h.chainRef)) continue
     const chain = t.chains.find((c) => `evm:${c.chainId}` === h.chainRef)
     if (!chain) {
       out.push({ oracle: 'I6', detail: `cursor ${h.key} names an unknown chain` })
