@@ -1,20 +1,9 @@
 import { IsthmusApiError, RelayError } from '../errors.js'
+import { COMMAND_LOADERS } from './commandLoaders.js'
 import { exitCodeOf } from './exitCodes.js'
 import type { CliCommand, CliContext } from './types.js'
 
-/**
- * API client commands load only their own module: `isthmus status` need not load the relayer, the
- * API server and every chain SDK (a third of the startup CPU). Every command is also in commands/index.ts.
- */
-export const CLIENT_COMMANDS: Record<string, () => Promise<CliCommand>> = {
-  init: async () => (await import('./commands/init.js')).initCommand,
-  transfer: async () => (await import('./commands/transfer.js')).transferCommand,
-  send: async () => (await import('./commands/send.js')).sendCommand,
-  status: async () => (await import('./commands/status.js')).statusCommand,
-  watch: async () => (await import('./commands/watch.js')).watchCommand,
-}
-
-const allCommands = async (): Promise<CliCommand[]> => (await import('./commands/index.js')).commands
+const allCommands = (): Promise<CliCommand[]> => Promise.all(Object.values(COMMAND_LOADERS).map((load) => load()))
 
 const usage = (commands: CliCommand[]): string =>
   [
@@ -47,15 +36,15 @@ export const main = async (argv: string[]): Promise<number> => {
     process.stdout.write(`${usage(await allCommands())}\n`)
     return first ? 0 : 2
   }
-  const client = Object.hasOwn(CLIENT_COMMANDS, first) ? await CLIENT_COMMANDS[first]!() : undefined
-  const commands = client ? [client] : await allCommands()
   // Two-word commands ("proof verify") come first, then single words.
-  const two = second && !client ? commands.find((c) => c.name === `${first} ${second}`) : undefined
-  const cmd = two ?? commands.find((c) => c.name === first)
-  if (!cmd) {
-    process.stderr.write(`Unknown command "${first}".\n\n${usage(commands)}\n`)
+  const twoWords = second ? `${first} ${second}` : undefined
+  const name = twoWords && Object.hasOwn(COMMAND_LOADERS, twoWords) ? twoWords : first
+  if (!Object.hasOwn(COMMAND_LOADERS, name)) {
+    process.stderr.write(`Unknown command "${first}".\n\n${usage(await allCommands())}\n`)
     return 2
   }
+  const cmd = await COMMAND_LOADERS[name]!()
+  const two = name === twoWords
   const args = two ? rest : argv.slice(1)
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`${cmd.usage}\n`)

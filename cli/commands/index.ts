@@ -12,7 +12,7 @@ import { substrateSetupAssetCommand } from './substrateSetupAsset.js'
 import { transferCommand } from './transfer.js'
 import { watchCommand } from './watch.js'
 
-/** Every `isthmus` subcommand, in the order `--help` lists them. */
+/** Every `isthmus` subcommand, in the order `--help` lists them (the binary loads them one by one through cli/commandLoaders.ts). */
 export const commands: CliCommand[] = [
   initCommand,
   startCommand,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
 import { computeAddress } from 'ethers'
+import { COMMAND_LOADERS } from '../../../cli/commandLoaders.js'
 import { commands } from '../../../cli/commands/index.js'
 import { askAnswers, initCommand, parseEvmSpec } from '../../../cli/commands/init.js'
 import { describeMessage } from '../../../cli/commands/status.js'
@@ -10,7 +11,6 @@ import { findAsset, toBaseUnits } from '../../../cli/commands/transfer.js'
 import { foldWatchRows, parseWatchArgs, renderWatchTable } from '../../../cli/commands/watch.js'
 import { createPrompter } from '../../../cli/createPrompter.js'
 import { EXIT, exitCodeOf } from '../../../cli/exitCodes.js'
-import { CLIENT_COMMANDS } from '../../../cli/main.js'
 import { renderTable } from '../../../cli/renderTable.js'
 import { resolveApiUrl } from '../../../cli/resolveApiTarget.js'
 import type { CliContext } from '../../../cli/types.js'
@@ -298,10 +298,14 @@ describe('isthmus init (in process, files in a temp dir)', () => {
   })
 })
 
-describe('main: client commands load only their own module', () => {
-  it.each(Object.keys(CLIENT_COMMANDS))('%s is the command commands/index.ts registers', async (name) => {
-    const cmd = await CLIENT_COMMANDS[name]!()
+describe('main: each command loads only its own module', () => {
+  it.each(Object.keys(COMMAND_LOADERS))('%s is the command commands/index.ts registers', async (name) => {
+    const cmd = await COMMAND_LOADERS[name]!()
     expect(cmd.name).toBe(name)
     expect(commands).toContain(cmd)
+  })
+
+  it('lazily loads every registered command, in the same order', () => {
+    expect(Object.keys(COMMAND_LOADERS)).toEqual(commands.map((c) => c.name))
   })
 })
