@@ -7,6 +7,7 @@ import { createSubstrateDestination } from '../adapters/substrate/destination/cr
 import type { SubstrateAssetRoute } from '../adapters/substrate/destination/types.js'
 import type { Config, SubstrateChainConfig } from '../config/index.js'
 import { KeyInvalidError, RpcTimeoutError } from '../errors.js'
+import { initSubstrateCrypto } from '../proofs/index.js'
 import type { RelayerChain } from '../relayer/index.js'
 import type { ChainRef, Hex } from '../types.js'
 
@@ -43,6 +44,8 @@ export const substrateChainOf = async (
   log: Logger,
 ): Promise<RelayerChain> => {
   await cryptoWaitReady()
+  // The wasm blake2 for this chain's bundle checks (same results, faster than pure JS).
+  await initSubstrateCrypto()
   const members = cfg.committee.members
   const multisig = committeeMultisig(
     members.map((m) => m.substrateAccount ?? ''),
