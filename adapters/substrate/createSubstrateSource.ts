@@ -9,8 +9,10 @@ import {
   finalize,
   map,
   type Observable,
+  ReplaySubject,
   race,
   retry,
+  share,
   take,
   tap,
   throwError,
@@ -22,6 +24,9 @@ import type { SourceBatch } from '../types.js'
 import type { SubstrateClient } from './createSubstrateClient.js'
 import type { ResolvedSubstrateSourceOptions } from './options.js'
 import { scanBlocks } from './scanBlocks.js'
+
+const MAX_REMEMBERED = 4096
+const GENESIS_RECHECK_MS = 60_000
 
 type Step = { kind: 'batch'; batch: SourceBatch; caughtUp: boolean } | { kind: 'idle' }
 
@@ -56,13 +61,32 @@ export interface SubstrateSourceDeps {
  */
 export const createSubstrateObserve = (d: SubstrateSourceDeps) => {
   const o = d.options
+  // The relayer takes one batch per subscription: what must outlive a subscription lives here.
+  // The hash of every batch's last block, so the next subscription (from `toBlock + 1`) still checks
+  // that the chain links to what was emitted (a rewound finalized chain, F-08/F-10).
+  const emitted = new Map<bigint, Hex>()
+  const remember = (n: bigint, hash: Hex) => {
+    emitted.set(n, hash)
+    if (emitted.size > MAX_REMEMBERED) emitted.delete(emitted.keys().next().value as bigint)
+  }
+  // One finalized-heads subscription shared by consecutive streams (kept 10 s after the last one ends).
+  const heads$ = d.client.finalizedHeads$.pipe(
+    share({ connector: () => new ReplaySubject<bigint>(1), resetOnRefCountZero: () => timer(10_000) }),
+  )
+  // The genesis hash is checked by the first stream and again at most every GENESIS_RECHECK_MS (F-06).
+  let genesisCheckedAt = Number.NEGATIVE_INFINITY
+  const checkGenesis$ = defer(async () => {
+    if (Date.now() - genesisCheckedAt < GENESIS_RECHECK_MS) return
+    await d.client.checkGenesis()
+    genesisCheckedAt = Date.now()
+  })
   return (fromBlock: bigint): Observable<SourceBatch> =>
     defer(() => {
       let next = fromBlock
-      let prevHash: Hex | undefined
+      let prevHash: Hex | undefined = emitted.get(fromBlock - 1n)
       const log = d.log.child({ stream: 'observe', fromBlock: fromBlock.toString() })
       const announced = new BehaviorSubject<bigint>(-1n)
-      const heads = d.client.finalizedHeads$.subscribe({ next: (n) => announced.next(n), error: () => {} })
+      const heads = heads$.subscribe({ next: (n) => announced.next(n), error: () => {} })
       const ctx = { o, client: d.client, log }
       const scanOnce = async (): Promise<Step> => {
         const head = await finalizedHead(d.client)
@@ -91,6 +115,7 @@ export const createSubstrateObserve = (d: SubstrateSourceDeps) => {
           if (s.kind !== 'batch') return
           next = s.batch.toBlock + 1n
           prevHash = s.batch.toBlockHash
+          remember(s.batch.toBlock, s.batch.toBlockHash)
           if (s.batch.messages.length > 0) {
             log.debug(
               {
@@ -112,7 +137,7 @@ export const createSubstrateObserve = (d: SubstrateSourceDeps) => {
             take(1),
           ),
         )
-      return defer(() => d.client.checkGenesis()).pipe(
+      return checkGenesis$.pipe(
         concatMap(() => step$),
         expand((s) => (s.kind === 'batch' && !s.caughtUp ? step$ : wait$().pipe(concatMap(() => step$))), 1),
         filter((s): s is Extract<Step, { kind: 'batch' }> => s.kind === 'batch'),

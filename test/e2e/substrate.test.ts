@@ -275,4 +275,37 @@ describe('e2e: Asset Hub (chopsticks) <-> EVM with three relayers', () => {
     )
     expect(samples).toHaveLength(5)
   }, 150_000)
+  // Last: it halts the Asset Hub routes.
+  it('a rewound finalized chain (dev_setHead, F-10 / F-08): the sibling branch is never signed, the route halts', async () => {
+    await e.sub.setProducing(false)
+    const recipient = addressToBytes32(e.devnet.a.recipient) as Hex
+    const body = encodeAppBody('0xf0f0')
+    await submitBatch('alice', [remark(encodeIntent({ destination: e.devnet.a.domain, recipient, body }))])
+    const m1 = await buildAndDerive(accountIdOf(e.alice), recipient, body)
+    await pollUntil(
+      () => e.client.status('A', messageId(m1)),
+      (st) => st === 1,
+      {
+        timeoutMs: 60_000,
+        what: 'the message before the rewind',
+        onTimeout: tails,
+      },
+    )
+    // Rewind one block and build a sibling with another intent at the same height, then one more block.
+    const height = Number(m1.nonce >> 32n)
+    await e.sub.chain.setHead(height - 1)
+    const forkBody = encodeAppBody('0xf0f1')
+    await submitBatch('bob', [remark(encodeIntent({ destination: e.devnet.a.domain, recipient, body: forkBody }))])
+    const fork = await buildAndDerive(accountIdOf(e.bob), recipient, forkBody)
+    expect(Number(fork.nonce >> 32n)).toBe(height)
+    await e.sub.chain.newBlock()
+    await pollUntil(
+      async () =>
+        e.devnet.relayers.filter((r) => /"alert":"route-halted"[^\n]*asset-hub-local/.test(r.output())).length,
+      (n) => n === e.devnet.relayers.length,
+      { timeoutMs: 30_000, what: 'every relayer halts the Asset Hub route', onTimeout: tails },
+    )
+    expect(await e.client.status('A', messageId(fork))).toBe(0)
+    for (const r of e.devnet.relayers) expect(r.output()).toMatch(/HEADER_MISMATCH|finalized chain does not link/)
+  }, 120_000)
 })

@@ -265,6 +265,10 @@ describe('Substrate source adapter on chopsticks (finalized heads, intents, subs
       const err = c.error()
       expect(err).toBeInstanceOf(InvalidProofError)
       expect((err as InvalidProofError).reason).toBe('HEADER_MISMATCH')
+      // The relayer takes one batch per subscription: a new one from the next block still sees the rewind.
+      const last = c.batches[c.batches.length - 1]!.toBlock
+      const again = await rejected(() => firstValueFrom(adapter.observe$(last + 1n)))
+      expect((again as InvalidProofError).reason).toBe('HEADER_MISMATCH')
     } finally {
       c.sub.unsubscribe()
     }
