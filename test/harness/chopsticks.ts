@@ -56,13 +56,3 @@ export const useChopsticks = (ready: (f: ChopsticksFixture) => void): void => {
   }, 120_000)
   afterAll(() => stopChopsticksFixture(fixture), 30_000)
 }
-
-/**
- * Sign and submit an extrinsic into the pool (no block is built: call `chain.newBlock()`), resolving
- * with its hash once the pool accepted it.
- */
-export const submit = async (
-  api: ApiPromise,
-  tx: ReturnType<ApiPromise['tx']['system']['remark']>,
-  signer: KeyringPair,
-): Promise<string> => (await tx.signAndSend(signer, { nonce: -1 })).toHex()
