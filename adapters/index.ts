@@ -71,6 +71,14 @@ export { createFabricAdapter, type FabricAdapterDeps, type FabricAdapterOptions 
 export { p256KeyPemOf, p256ScalarOf } from './fabric/p256Key.js'
 /** Map Fabric Gateway failures to RelayErrors; the chaincode's words of a refused transaction. */
 export { gatewayDetailOf, toRelayError as fabricToRelayError } from './fabric/toRelayError.js'
+/** Read-only Substrate access for the API: head, block time, finality depth, runtime versions, delivery fee. */
+export {
+  createSubstrateReader,
+  type SubstrateDeliveryShape,
+  type SubstrateReader,
+  type SubstrateReaderOptions,
+  type SubstrateRuntime,
+} from './substrate/createSubstrateReader.js'
 /**
  * The Substrate destination: delivery through the committee's `pallet_multisig` account
  * (docs/substrate-destination.md), its multisig account, and the wrapped-asset setup.

@@ -1,5 +1,12 @@
 import type { Logger } from 'pino'
-import { createEvmReader, type EvmReader } from '../adapters/index.js'
+import {
+  type CommitteeMultisig,
+  committeeMultisig,
+  createEvmReader,
+  createSubstrateReader,
+  type EvmReader,
+  type SubstrateReader,
+} from '../adapters/index.js'
 import type { Config } from '../config/index.js'
 import type { ChainRef, Hex } from '../types.js'
 
@@ -15,6 +22,13 @@ export interface ApiChain {
   /** Depth a delivery waits for on this chain as a destination. */
   destinationConfirmations: number
   reader?: EvmReader
+  /** Substrate chains: the read-only client, the committee multisig that delivers here, the asset routes. */
+  substrate?: {
+    reader: SubstrateReader
+    /** Absent when the committee has no Substrate accounts (deliveries here cannot be priced). */
+    multisig?: CommitteeMultisig
+    assets: ({ assetId: Hex; kind: 'wrapped' | 'asset'; assetHubId: number } | { assetId: Hex; kind: 'native' })[]
+  }
 }
 
 export interface ApiAssetConfig {
@@ -68,11 +82,39 @@ export const apiSetupOf = (cfg: Config, log: Logger): ApiSetup => {
         }),
       }
     }
+    if (c.kind === 'substrate') {
+      const accounts = cfg.committee.members.map((m) => m.substrateAccount)
+      return {
+        ref: c.ref as ChainRef,
+        kind: c.kind,
+        domain: c.domain,
+        bridge: c.genesisHash.toLowerCase(),
+        finality: { mode: 'finalized-tag' },
+        destinationConfirmations: 1,
+        substrate: {
+          reader: createSubstrateReader({
+            chain: c.ref as ChainRef,
+            wsUrls: [...c.wsUrls],
+            genesisHash: c.genesisHash.toLowerCase() as Hex,
+            requestTimeoutMs: Math.min(cfg.requestTimeoutMs, 5_000),
+            log: log.child({ module: 'api-chain', chain: c.ref }),
+          }),
+          ...(accounts.every((a) => a !== undefined)
+            ? { multisig: committeeMultisig(accounts, cfg.committee.threshold) }
+            : {}),
+          assets: c.assets.map((a) =>
+            a.kind === 'native'
+              ? { assetId: a.assetId.toLowerCase() as Hex, kind: 'native' as const }
+              : { assetId: a.assetId.toLowerCase() as Hex, kind: a.kind, assetHubId: a.assetHubId },
+          ),
+        },
+      }
+    }
     return {
       ref: c.ref as ChainRef,
       kind: c.kind,
       domain: c.domain,
-      bridge: c.kind === 'substrate' ? c.genesisHash.toLowerCase() : `${c.channel}/${c.chaincode}`,
+      bridge: `${c.channel}/${c.chaincode}`,
       finality: { mode: 'finalized-tag' },
       destinationConfirmations: 1,
     }

@@ -1,24 +1,30 @@
-import { buildTransferTxs } from '../adapters/index.js'
+import { buildTransferTxs, toAccountId } from '../adapters/index.js'
+import { RelayError } from '../errors.js'
 import { addressToBytes32 } from '../protocol/index.js'
 import type { ChainRef, Hex } from '../types.js'
 import type { ApiSetup } from './apiChains.js'
+import { buildSubstrateTransfer } from './buildSubstrateTransfer.js'
 import { fail, type HttpFailure } from './httpFailure.js'
-import { routeChains } from './quoteTransfer.js'
+import { assetOn, routeChains } from './quoteTransfer.js'
 import { assetIdOf } from './resolveAssets.js'
-import type { TransferRequest, TransferResponse } from './schemas.js'
+import type { AnyTransferResponse, TransferRequest } from './schemas.js'
 
 /**
- * The unsigned source transactions of a transfer for the user's wallet: an ERC-20 `approve` first when
- * the sender's allowance to the bridge is short, then `sendToken`; or one `dispatch`. Never signs.
+ * The unsigned source side of a transfer for the user's own wallet. EVM: an ERC-20 `approve` first when
+ * the sender's allowance to the bridge is short, then `sendToken`; or one `dispatch`. Substrate: the
+ * `utility.batchAll` call of the asset movement and the intent remark (buildSubstrateTransfer). Never signs.
  * @throws RpcError, RpcTimeoutError when the source chain does not answer
  */
-export const buildTransfer = async (setup: ApiSetup, t: TransferRequest): Promise<TransferResponse | HttpFailure> => {
+export const buildTransfer = async (
+  setup: ApiSetup,
+  t: TransferRequest,
+): Promise<AnyTransferResponse | HttpFailure> => {
   const chains = routeChains(setup, t.from as ChainRef, t.to as ChainRef)
   if ('httpStatus' in chains) return chains
   const { from, to } = chains
-  const recipient = (
-    t.recipient.length === 42 ? addressToBytes32(t.recipient as Hex) : t.recipient
-  ).toLowerCase() as Hex
+  const recipient = recipientBytes32(t.recipient)
+  if (!recipient)
+    return fail(400, 'request_invalid', 'Field "recipient" is not a valid SS58 address.', 'recipient', 'an account')
   if (to.kind === 'evm' && !/^0x0{24}/.test(recipient))
     return fail(
       400,
@@ -27,11 +33,30 @@ export const buildTransfer = async (setup: ApiSetup, t: TransferRequest): Promis
       'recipient',
       'a 20-byte address',
     )
+  if (from.kind === 'substrate') {
+    if (recipientBytes32(t.sender) === undefined || /^0x[0-9a-fA-F]{40}$/.test(t.sender))
+      return fail(
+        400,
+        'request_invalid',
+        `Field "sender" must be an AccountId32 or SS58 address on ${from.ref}.`,
+        'sender',
+        'an AccountId32',
+      )
+    return buildSubstrateTransfer(from, to, t, recipient)
+  }
+  if (!/^0x[0-9a-fA-F]{40}$/.test(t.sender))
+    return fail(
+      400,
+      'request_invalid',
+      `Field "sender" must be an EVM address on ${from.ref}.`,
+      'sender',
+      'a 20-byte address',
+    )
   const base = { chainId: from.reader.chainId, bridge: from.reader.bridge, destination: to.domain, recipient }
   let txs: ReturnType<typeof buildTransferTxs>
   if (t.kind === 'token') {
     const assetId = t.assetId!.toLowerCase() as Hex
-    const [onFrom, onTo] = await Promise.all([from.reader.assetOf(assetId), to.reader.assetOf(assetId)])
+    const [onFrom, onTo] = await Promise.all([from.reader.assetOf(assetId), assetOn(to, assetId)])
     if (!onFrom) return fail(400, 'asset_unknown', `Asset ${assetId} is not registered on ${from.ref}.`, 'assetId')
     if (!onTo) return fail(400, 'asset_unknown', `Asset ${assetId} is not registered on ${to.ref}.`, 'assetId')
     const allowance = await from.reader.allowance(onFrom.token, t.sender as Hex, from.reader.bridge)
@@ -54,6 +79,7 @@ export const buildTransfer = async (setup: ApiSetup, t: TransferRequest): Promis
   return {
     chain: from.ref,
     kind: 'evm-tx',
+    recipient,
     txs: txs.map((x) => ({
       to: x.to.toLowerCase(),
       data: x.data.toLowerCase(),
@@ -61,5 +87,17 @@ export const buildTransfer = async (setup: ApiSetup, t: TransferRequest): Promis
       chainId: x.chainId.toString(),
       description: x.description,
     })),
+  }
+}
+
+/** A recipient as bytes32: an EVM address left-padded, a bytes32 account as is, an SS58 address as its AccountId32. */
+export const recipientBytes32 = (r: string): Hex | undefined => {
+  if (/^0x[0-9a-fA-F]{40}$/.test(r)) return addressToBytes32(r as Hex).toLowerCase() as Hex
+  if (/^0x[0-9a-fA-F]{64}$/.test(r)) return r.toLowerCase() as Hex
+  try {
+    return toAccountId(r, 'recipient').toLowerCase() as Hex
+  } catch (e) {
+    if (e instanceof RelayError) return undefined
+    throw e
   }
 }

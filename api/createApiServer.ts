@@ -179,6 +179,7 @@ export const createApiServer = async (o: ApiServerOptions): Promise<ApiServer> =
         closeNow()
         await app.close()
         await index.stop()
+        await Promise.all(o.setup.chains.map((c) => c.substrate?.reader.close()))
       })()
       return closed
     },

@@ -20,37 +20,114 @@ export const GAS = {
 export const RELAY_OVERHEAD_SECONDS = 2
 export const QUOTE_VALID_MS = 60_000
 
-/** A chain the API can read (EVM today). */
-export type ReadableChain = ApiChain & { reader: EvmReader }
+/** An EVM chain the API reads. */
+export type ReadableChain = ApiChain & { kind: 'evm'; reader: EvmReader }
+/** A Substrate chain the API reads. */
+export type SubstrateChain = ApiChain & { kind: 'substrate'; substrate: NonNullable<ApiChain['substrate']> }
+/** One end of a route the API can price and build. */
+export type RouteEnd = ReadableChain | SubstrateChain
+
+const routeEnd = (c: ApiChain): RouteEnd | undefined => {
+  if (c.kind === 'evm' && c.reader) return { ...c, kind: 'evm', reader: c.reader }
+  if (c.kind === 'substrate' && c.substrate) return { ...c, kind: 'substrate', substrate: c.substrate }
+  return undefined
+}
 
 /** The two chains of a route, or why the route cannot be served. */
 export const routeChains = (
   setup: ApiSetup,
   from: ChainRef,
   to: ChainRef,
-): { from: ReadableChain; to: ReadableChain } | HttpFailure => {
+): { from: RouteEnd; to: RouteEnd } | HttpFailure => {
   const src = setup.chains.find((c) => c.ref === from)
   if (!src) return fail(400, 'route_unknown', `Chain ${from} is not configured.`, 'from')
   const dst = setup.chains.find((c) => c.ref === to)
   if (!dst) return fail(400, 'route_unknown', `Chain ${to} is not configured.`, 'to')
   if (!setup.routes.some((r) => r.from === from && r.to === to))
     return fail(400, 'route_unknown', `There is no route ${from} -> ${to}.`, 'to')
-  if (!src.reader)
+  const a = routeEnd(src)
+  if (!a)
     return fail(
       400,
       'chain_unsupported',
       `The API cannot build or price transfers from ${src.kind} chains yet.`,
       'from',
     )
-  if (!dst.reader)
-    return fail(400, 'chain_unsupported', `The API cannot price deliveries to ${dst.kind} chains yet.`, 'to')
-  return { from: { ...src, reader: src.reader }, to: { ...dst, reader: dst.reader } }
+  const b = routeEnd(dst)
+  if (!b) return fail(400, 'chain_unsupported', `The API cannot price deliveries to ${dst.kind} chains yet.`, 'to')
+  return { from: a, to: b }
 }
 
-const finalityBlocks = async (c: ReadableChain): Promise<number> => {
+/** Whether `assetId` is represented on a route end (EVM: the bridge's registry; Substrate: the config's routes). */
+export const assetOn = async (c: RouteEnd, assetId: Hex): Promise<boolean> =>
+  c.kind === 'evm'
+    ? (await c.reader.assetOf(assetId)) !== undefined
+    : c.substrate.assets.some((a) => a.assetId === assetId.toLowerCase())
+
+const finalityBlocks = async (c: RouteEnd): Promise<number> => {
+  if (c.kind === 'substrate') return c.substrate.reader.finalityBlocks()
   if (c.finality.mode === 'confirmations') return c.finality.confirmations
   const [latest, finalized] = await Promise.all([c.reader.head('latest'), c.reader.head('finalized')])
   return Math.max(1, Number(latest.number - finalized.number))
+}
+
+const blockSeconds = (c: RouteEnd): Promise<number> =>
+  c.kind === 'evm' ? c.reader.blockTimeSeconds() : c.substrate.reader.blockTimeSeconds()
+
+/** Blocks a delivery takes on the destination: EVM its confirmations; a multisig a first approval and the executing one. */
+const destinationBlocks = (c: RouteEnd): number =>
+  c.kind === 'evm' ? c.destinationConfirmations : (c.substrate.multisig?.threshold ?? 1) > 1 ? 2 : 1
+
+interface DestinationSide {
+  delivery: QuoteResponse['fee']['breakdown'][number]
+  paused: boolean
+  limit?: { enabled: boolean; available: bigint } | undefined
+  large?: { delaySeconds: bigint; threshold: bigint } | undefined
+}
+
+/** What the destination charges (paid by the relayers or the committee) and what may hold a delivery there. */
+const destinationSide = async (
+  to: RouteEnd,
+  q: QuoteRequest,
+  assetId: Hex,
+  bytes: bigint,
+): Promise<DestinationSide | HttpFailure> => {
+  const currency = `native:${to.ref}`
+  if (to.kind === 'evm') {
+    const [fee, paused, limit, large] = await Promise.all([
+      to.reader.feeData(),
+      to.reader.paused(),
+      q.kind === 'token' ? to.reader.rateLimitOf(assetId) : undefined,
+      q.kind === 'token' ? to.reader.largeTransferOf(assetId) : undefined,
+    ])
+    const gas = q.kind === 'token' ? GAS.deliverToken : GAS.deliverAppBase + GAS.deliverPerByte * bytes
+    return {
+      delivery: {
+        item: 'destination_delivery',
+        amount: (gas * fee.maxFeePerGas).toString(),
+        currency,
+        paidBy: 'relayers',
+      },
+      paused,
+      limit,
+      large,
+    }
+  }
+  const { multisig, assets, reader } = to.substrate
+  if (!multisig)
+    return fail(
+      400,
+      'chain_unsupported',
+      `The committee has no accounts on ${to.ref}; deliveries there cannot be priced.`,
+      'to',
+    )
+  const route = assets.find((a) => a.assetId === assetId)
+  const shape = q.kind === 'message' || !route ? ({ kind: 'message' } as const) : route
+  const fee = await reader.deliveryFee(multisig, shape)
+  return {
+    delivery: { item: 'destination_delivery', amount: fee.toString(), currency, paidBy: 'committee' },
+    paused: false,
+  }
 }
 
 /**
@@ -68,26 +145,26 @@ export const quoteTransfer = async (
   const chains = routeChains(setup, q.from as ChainRef, q.to as ChainRef)
   if ('httpStatus' in chains) return chains
   const { from, to } = chains
+  if (from.kind !== 'evm')
+    return fail(400, 'chain_unsupported', `The API cannot price transfers from ${from.kind} chains yet.`, 'from')
   const assetId = (q.assetId ?? '0x').toLowerCase() as Hex
   const amount = q.amount === undefined ? 0n : BigInt(q.amount)
   if (q.kind === 'token') {
-    const [onFrom, onTo] = await Promise.all([from.reader.assetOf(assetId), to.reader.assetOf(assetId)])
+    const [onFrom, onTo] = await Promise.all([assetOn(from, assetId), assetOn(to, assetId)])
     if (!onFrom) return fail(400, 'asset_unknown', `Asset ${assetId} is not registered on ${from.ref}.`, 'assetId')
     if (!onTo) return fail(400, 'asset_unknown', `Asset ${assetId} is not registered on ${to.ref}.`, 'assetId')
   }
   const bytes = BigInt(q.payloadBytes ?? 0)
-  const [srcFee, dstFee, srcBlock, dstBlock, blocks, paused, limit, large] = await Promise.all([
+  const [srcFee, srcBlock, dstBlock, blocks, dst] = await Promise.all([
     from.reader.feeData(),
-    to.reader.feeData(),
-    from.reader.blockTimeSeconds(),
-    to.reader.blockTimeSeconds(),
+    blockSeconds(from),
+    blockSeconds(to),
     finalityBlocks(from),
-    to.reader.paused(),
-    q.kind === 'token' ? to.reader.rateLimitOf(assetId) : undefined,
-    q.kind === 'token' ? to.reader.largeTransferOf(assetId) : undefined,
+    destinationSide(to, q, assetId, bytes),
   ])
+  if ('httpStatus' in dst) return dst
+  const { paused, limit, large } = dst
   const src = `native:${from.ref}`
-  const dst = `native:${to.ref}`
   const breakdown: QuoteResponse['fee']['breakdown'] =
     q.kind === 'token'
       ? [
@@ -113,13 +190,7 @@ export const quoteTransfer = async (
           },
         ]
   breakdown.push({ item: 'protocol_fee', amount: '0', currency: src, paidBy: 'user' })
-  const deliverGas = q.kind === 'token' ? GAS.deliverToken : GAS.deliverAppBase + GAS.deliverPerByte * bytes
-  breakdown.push({
-    item: 'destination_delivery',
-    amount: (deliverGas * dstFee.maxFeePerGas).toString(),
-    currency: dst,
-    paidBy: 'relayers',
-  })
+  breakdown.push(dst.delivery)
   const total = breakdown.filter((b) => b.paidBy === 'user').reduce((s, b) => s + BigInt(b.amount), 0n)
   const warnings: QuoteResponse['warnings'] = []
   if (paused) warnings.push({ code: 'destination_paused', detail: `${to.ref} is paused; deliveries wait for unpause` })
@@ -137,7 +208,7 @@ export const quoteTransfer = async (
     })
   }
   const expectedSeconds =
-    (blocks + 1) * srcBlock + RELAY_OVERHEAD_SECONDS + to.destinationConfirmations * dstBlock + delaySeconds
+    (blocks + 1) * srcBlock + RELAY_OVERHEAD_SECONDS + destinationBlocks(to) * dstBlock + delaySeconds
   return {
     route: { from: from.ref, to: to.ref },
     kind: q.kind,

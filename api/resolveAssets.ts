@@ -15,7 +15,8 @@ export const assetIdOf = (homeDomain: number, homeToken: Hex): Hex =>
 
 /**
  * The registered assets: each configured asset with its home token and, on every other EVM chain
- * whose bridge has the asset registered (`assetOf`), its wrapped token; routes are the configured
+ * whose bridge has the asset registered (`assetOf`), its wrapped token (on a Substrate chain: its
+ * `assets`-pallet id from the config's asset routes); routes are the configured
  * routes between chains that both hold it. A chain that does not answer is left out (logged).
  */
 export const resolveAssets = async (setup: ApiSetup, log: Logger): Promise<Asset[]> => {
@@ -42,9 +43,23 @@ export const resolveAssets = async (setup: ApiSetup, log: Logger): Promise<Asset
                 }
               }),
           )
+          // Substrate chains: the config's asset routes (an `assets`-pallet id, or `native` for the chain's own balance).
+          const onSubstrate = setup.chains.flatMap((c) => {
+            const r = c.ref === home.ref ? undefined : c.substrate?.assets.find((x) => x.assetId === assetId)
+            if (!r) return []
+            return [
+              {
+                chain: c.ref,
+                domain: c.domain,
+                address: r.kind === 'native' ? 'native' : String(r.assetHubId),
+                kind: r.kind === 'wrapped' ? ('wrapped' as const) : ('native' as const),
+              },
+            ]
+          })
           const representations = [
             { chain: home.ref, domain: home.domain, address: a.home.address, kind: 'native' as const },
             ...wrapped.flat(),
+            ...onSubstrate,
           ]
           const held = new Set<ChainRef>(representations.map((r) => r.chain as ChainRef))
           return {

@@ -14,6 +14,13 @@ export const AddressSchema = hex(20, 'a 20-byte address')
 export const AccountSchema = z
   .string()
   .regex(/^0x([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/, 'expected a 20-byte address or a bytes32 account (0x-hex)')
+/** An account on any kind: EVM address, bytes32 (AccountId32, Fabric identity hash) or an SS58 address. */
+export const AnyAccountSchema = z
+  .string()
+  .regex(
+    /^(0x([0-9a-fA-F]{40}|[0-9a-fA-F]{64})|[1-9A-HJ-NP-Za-km-z]{40,52})$/,
+    'expected a 20-byte address, a bytes32 account (0x-hex) or an SS58 address',
+  )
 export const UintStringSchema = z
   .string()
   .regex(/^(0|[1-9]\d{0,77})$/, 'expected a non-negative integer as a decimal string')
@@ -96,7 +103,9 @@ const FeeItemSchema = z.object({
   item: z.string().meta({ description: 'source_gas, approve_gas, protocol_fee, destination_delivery' }),
   amount: UintStringSchema,
   currency: z.string().meta({ description: '`native:<chain ref>` (wei for EVM)' }),
-  paidBy: z.enum(['user', 'relayers']),
+  paidBy: z
+    .enum(['user', 'relayers', 'committee'])
+    .meta({ description: 'committee: the committee multisig pays (a Substrate delivery)' }),
 })
 const WarningSchema = z.object({
   code: z.enum(['destination_paused', 'rate_limited', 'queued_large_transfer']),
@@ -125,8 +134,13 @@ export const TransferRequestSchema = z
     from: ChainRefSchema,
     to: ChainRefSchema,
     kind: z.enum(['token', 'message']),
-    sender: AddressSchema.meta({ description: "the user's own account on `from` (it signs the transactions)" }),
-    recipient: AccountSchema.meta({ description: 'beneficiary (token) or recipient contract (message) on `to`' }),
+    sender: AnyAccountSchema.meta({
+      description: "the user's own account on `from` (it signs): an EVM address, or an AccountId32 / SS58 address",
+    }),
+    recipient: AnyAccountSchema.meta({
+      description:
+        'beneficiary (token) or recipient (message) on `to`: an EVM address, a bytes32 account, or an SS58 address (converted to its AccountId32)',
+    }),
     assetId: Bytes32Schema.optional(),
     amount: UintStringSchema.optional(),
     payload: z
@@ -156,13 +170,37 @@ export const UnsignedTxSchema = z.object({
   chainId: UintStringSchema,
   description: z.string(),
 })
-export const TransferResponseSchema = z.object({
+export const EvmTransferSchema = z.object({
   chain: ChainRefSchema,
   kind: z.literal('evm-tx'),
+  /** The recipient as bytes32, as it goes into the message. */
+  recipient: Bytes32Schema.optional(),
   txs: z.array(UnsignedTxSchema),
 })
+export const SubstrateTransferSchema = z.object({
+  chain: ChainRefSchema,
+  kind: z.literal('substrate-extrinsic'),
+  recipient: Bytes32Schema.optional(),
+  genesisHash: Bytes32Schema,
+  specVersion: z.number().int(),
+  transactionVersion: z.number().int(),
+  call: z
+    .string()
+    .regex(/^0x([0-9a-f]{2})+$/)
+    .meta({
+      description:
+        'SCALE call data of utility.batchAll([<asset movement to the committee account>, system.remarkWithEvent(<intent>)]); sign it as an extrinsic of `sender`',
+    }),
+  description: z.string(),
+})
+export const TransferResponseSchema = z.discriminatedUnion('kind', [EvmTransferSchema, SubstrateTransferSchema])
 
-export type TransferResponse = z.infer<typeof TransferResponseSchema>
+/** The EVM answer of `POST /v1/transfers` (`kind: 'evm-tx'`). */
+export type TransferResponse = z.infer<typeof EvmTransferSchema>
+/** The Substrate answer of `POST /v1/transfers` (`kind: 'substrate-extrinsic'`). */
+export type SubstrateTransferResponse = z.infer<typeof SubstrateTransferSchema>
+/** Any answer of `POST /v1/transfers`, by source chain kind. */
+export type AnyTransferResponse = z.infer<typeof TransferResponseSchema>
 
 // ---------- messages ----------
 

@@ -4,6 +4,7 @@ import { UnsupportedChainKindError } from '../errors.js'
 import { messageStatus$ } from './messageStatus.js'
 import { type FetchFn, requestJson } from './requestJson.js'
 import { sendEvmTransfer } from './sendEvmTransfer.js'
+import { type SubstrateSigner, sendSubstrateTransfer } from './sendSubstrateTransfer.js'
 import type {
   AssetInfo,
   BuiltTransfer,
@@ -22,19 +23,6 @@ import type {
 } from './types.js'
 import { watchEvents$ } from './watchEvents.js'
 
-/**
- * A Substrate signer as polkadot-js injects it (`{ address, signer }` with `signPayload`/`signRaw`).
- * Typed structurally so the SDK does not pull @polkadot/api into a browser bundle.
- */
-export interface SubstrateSigner {
-  kind: 'substrate'
-  address: string
-  signer: {
-    signPayload?: (payload: unknown) => Promise<{ signature: Hex }>
-    signRaw?: (raw: unknown) => Promise<{ signature: Hex }>
-  }
-}
-
 /** A Fabric client identity (fabric-gateway's `Identity` plus its `Signer`). */
 export interface FabricIdentity {
   kind: 'fabric'
@@ -43,7 +31,12 @@ export interface FabricIdentity {
   sign: (digest: Uint8Array) => Promise<Uint8Array>
 }
 
-/** Who signs a transfer on the source chain. */
+export type { SubstrateSigner }
+
+/**
+ * Who signs a transfer on the source chain: an ethers Signer (EVM), a SubstrateSigner (Asset Hub: the
+ * caller's connected ApiPromise with a KeyringPair or an injected `{ address, signer }`).
+ */
 export type TransferSigner = Signer | SubstrateSigner | FabricIdentity
 
 export interface IsthmusClientOptions {
@@ -158,11 +151,11 @@ export const createIsthmusClient = (o: IsthmusClientOptions): IsthmusClient => {
   ): Promise<TransferResult> => {
     const [source, destination] = await Promise.all([chainOf(r.from), chainOf(r.to)])
     const kind = signerKind(signer)
-    if (source.kind !== 'evm')
+    if (source.kind === 'fabric')
       throw new UnsupportedChainKindError({
         chain: source.ref,
         kind: source.kind,
-        detail: 'the SDK signs only EVM transactions so far',
+        detail: 'the SDK signs EVM transactions and Substrate extrinsics so far',
       })
     if (kind !== source.kind)
       throw new UnsupportedChainKindError({
@@ -170,25 +163,39 @@ export const createIsthmusClient = (o: IsthmusClientOptions): IsthmusClient => {
         kind: source.kind,
         detail: `a ${kind} signer cannot sign for it`,
       })
-    const evmSigner = signer as Signer
-    const sender = await evmSigner.getAddress()
     const startedAt = new Date(Date.now() - 60_000).toISOString()
+    const sender = isEthersSigner(signer)
+      ? await signer.getAddress()
+      : 'pair' in (signer as SubstrateSigner)
+        ? (signer as SubstrateSigner & { pair: { address: string } }).pair.address
+        : (signer as SubstrateSigner & { address: string }).address
     const body = r.kind === 'token' ? { ...r, amount: BigInt(r.amount).toString(), sender } : { ...r, sender }
     const built = await req<BuiltTransfer>('POST', '/v1/transfers', { body })
-    if (built.kind !== 'evm-tx')
+    let sent: { id: Hex; txHash: Hex; blockNumber: bigint; nonce: bigint }
+    if (built.kind === 'evm-tx' && isEthersSigner(signer)) {
+      sent = await sendEvmTransfer({
+        signer,
+        request: r,
+        txs: built.txs,
+        source,
+        destination,
+        ...(to.onTx ? { onTx: to.onTx } : {}),
+      })
+    } else if (built.kind === 'substrate-extrinsic' && !isEthersSigner(signer) && signer.kind === 'substrate') {
+      sent = await sendSubstrateTransfer({
+        signer,
+        request: r,
+        built,
+        source,
+        destination,
+        ...(to.onTx ? { onTx: to.onTx } : {}),
+      })
+    } else
       throw new UnsupportedChainKindError({
         chain: source.ref,
         kind: built.kind,
-        detail: 'the SDK cannot sign this transaction kind yet',
+        detail: `the SDK cannot sign a ${built.kind} with a ${kind} signer`,
       })
-    const sent = await sendEvmTransfer({
-      signer: evmSigner,
-      request: r,
-      txs: built.txs,
-      source,
-      destination,
-      ...(to.onTx ? { onTx: to.onTx } : {}),
-    })
     return {
       ...sent,
       status$: status$(sent.id, { since: startedAt }).pipe(shareReplay({ bufferSize: 32, refCount: true })),

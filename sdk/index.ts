@@ -24,6 +24,8 @@ export { createSseParser, type SseMessage, type SseParser } from './createSsePar
 export { isTerminalUpdate } from './messageStatus.js'
 export type { FetchFn } from './requestJson.js'
 export { checkDispatch, recipientBytes32 } from './sendEvmTransfer.js'
+export { type SendSubstrateTransferResult, sendSubstrateTransfer } from './sendSubstrateTransfer.js'
+export { ss58ToAccountId } from './ss58.js'
 export type {
   AssetInfo,
   BuiltTransfer,
@@ -40,6 +42,7 @@ export type {
   QuoteRequest,
   StatusEventJson,
   StatusUpdate,
+  SubstrateTransferRequest,
   TransferRequest,
   WaitingFor,
   WatchEvent,

@@ -1,6 +1,7 @@
 import { getAddress, Interface, type Signer, type TransactionReceipt } from 'ethers'
 import { TransferFailedError, TransferMismatchError } from '../errors.js'
 import { addressToBytes32, decodeBody, decodeMessage, messageId } from '../protocol/index.js'
+import { ss58ToAccountId } from './ss58.js'
 import type { ChainInfo, EvmTxRequest, Hex, TransferRequest } from './types.js'
 
 const DISPATCH = new Interface([
@@ -25,11 +26,14 @@ export interface SendEvmTransferResult {
   nonce: bigint
 }
 
-/** A recipient as bytes32: an EVM address left-padded, a 32-byte account as is; undefined when not hex. */
+/**
+ * A recipient as bytes32: an EVM address left-padded, a 32-byte account as is, an SS58 address as its
+ * AccountId32 (checksum verified); undefined otherwise.
+ */
 export const recipientBytes32 = (recipient: string): Hex | undefined => {
   if (/^0x[0-9a-fA-F]{40}$/.test(recipient)) return addressToBytes32(recipient)
   if (/^0x[0-9a-fA-F]{64}$/.test(recipient)) return recipient.toLowerCase() as Hex
-  return undefined
+  return ss58ToAccountId(recipient)
 }
 
 const mismatch = (txHash: string, field: string, expected: unknown, actual: unknown) => {
@@ -104,6 +108,9 @@ export const sendEvmTransfer = async (o: SendEvmTransferOptions): Promise<SendEv
       })
   }
   let receipt: TransactionReceipt | null = null
+  // Each next transaction takes the nonce after the previous one: a provider may answer the account's
+  // transaction count from a short cache that predates the previous transaction.
+  let nextNonce: number | undefined
   for (const [index, tx] of o.txs.entries()) {
     let hash: string | undefined
     try {
@@ -112,8 +119,10 @@ export const sendEvmTransfer = async (o: SendEvmTransferOptions): Promise<SendEv
         data: tx.data,
         value: BigInt(tx.value),
         chainId: BigInt(tx.chainId),
+        ...(nextNonce === undefined ? {} : { nonce: nextNonce }),
       })
       hash = sent.hash
+      nextNonce = sent.nonce + 1
       receipt = await sent.wait(1)
     } catch (cause) {
       throw new TransferFailedError({

@@ -10,6 +10,7 @@ import type {
   EventsQuery,
   MessagesPage,
   QuoteResponse,
+  SubstrateTransferResponse,
   TransferResponse,
 } from '../api/schemas.js'
 import type { ChainRef, Hex } from '../types.js'
@@ -45,11 +46,14 @@ export type TransferRequest =
 /** One unsigned EVM transaction the API built (`POST /v1/transfers`). */
 export type EvmTxRequest = TransferResponse['txs'][number]
 
+/** `POST /v1/transfers` answer for an Asset Hub source: the call to sign as an extrinsic. */
+export type SubstrateTransferRequest = SubstrateTransferResponse
+
 /**
- * `POST /v1/transfers` answer: the unsigned transactions for the source chain, by kind. The API
- * builds only `evm-tx` today; the SDK answers any other kind with UnsupportedChainKindError.
+ * `POST /v1/transfers` answer: the unsigned source side, by kind (`evm-tx` transactions or a
+ * `substrate-extrinsic` call); the SDK answers any other kind with UnsupportedChainKindError.
  */
-export type BuiltTransfer = TransferResponse | { chain: ChainRef; kind: 'substrate-extrinsic' | 'fabric-proposal' }
+export type BuiltTransfer = TransferResponse | SubstrateTransferResponse | { chain: ChainRef; kind: 'fabric-proposal' }
 
 /** Why a message is not moving on its own. */
 export type WaitingFor = ApiWaitingFor

@@ -32,7 +32,11 @@ export const registerV1Routes = (app: FastifyInstance, ctx: ApiContext): void =>
   app.get('/v1/chains', async (): Promise<ChainsResponse> => {
     const chains = await Promise.all(
       ctx.setup.chains.map(async (c) => {
-        const head = c.reader ? await withTimeout(c.reader.head('latest'), HEAD_TIMEOUT_MS) : undefined
+        const head = c.reader
+          ? await withTimeout(c.reader.head('latest'), HEAD_TIMEOUT_MS)
+          : c.substrate
+            ? await withTimeout(c.substrate.reader.head(), HEAD_TIMEOUT_MS)
+            : undefined
         return {
           ref: c.ref,
           kind: c.kind,

@@ -58,6 +58,7 @@ const CHAINS = {
       finality: { mode: 'confirmations', confirmations: 2 },
     },
     { ref: 'substrate:dev', kind: 'substrate', domain: 3, bridge: 'x', finality: { mode: 'finalized-tag' } },
+    { ref: 'fabric:ch', kind: 'fabric', domain: 4, bridge: 'ch/bridge', finality: { mode: 'finalized-tag' } },
   ],
 }
 
@@ -200,17 +201,17 @@ describe('createIsthmusClient', () => {
     expect(got.map((u) => u.event?.reason)).toEqual(['DESTINATION_PAUSED', 'RECIPIENT_REVERTED'])
   })
 
-  it('transfer: refuses a Substrate source with unsupported_chain_kind before building anything', async () => {
+  it('transfer: refuses a Fabric source with unsupported_chain_kind before building anything', async () => {
     const f = fakeFetch((c) => (c.url.pathname === '/v1/chains' ? json(200, CHAINS) : json(500, {})))
     const client = createIsthmusClient({ apiUrl: API, fetch: f.fn })
     const e = await rejected(
       client.transfer(
-        { kind: 'message', from: 'substrate:dev', to: 'evm:31337', recipient: `0x${'22'.repeat(20)}`, payload: '0x01' },
-        { kind: 'substrate', address: '5Grw', signer: {} },
+        { kind: 'message', from: 'fabric:ch', to: 'evm:31337', recipient: `0x${'22'.repeat(20)}`, payload: '0x01' },
+        { kind: 'fabric', mspId: 'Org1MSP', credentials: new Uint8Array(), sign: async () => new Uint8Array() },
       ),
     )
     expect(e).toBeInstanceOf(UnsupportedChainKindError)
-    expect(e).toMatchObject({ code: 'UNSUPPORTED_CHAIN_KIND', meta: { chain: 'substrate:dev', kind: 'substrate' } })
+    expect(e).toMatchObject({ code: 'UNSUPPORTED_CHAIN_KIND', meta: { chain: 'fabric:ch', kind: 'fabric' } })
     expect(f.calls.map((c) => c.url.pathname)).toEqual(['/v1/chains'])
   })
 
