@@ -1,6 +1,7 @@
 import type { EvmReader } from '../adapters/index.js'
 import type { ChainRef, Hex } from '../types.js'
 import type { ApiChain, ApiSetup } from './apiChains.js'
+import { encodeOutboundCall, substrateOutbound } from './buildSubstrateTransfer.js'
 import { fail, type HttpFailure } from './httpFailure.js'
 import type { QuoteRequest, QuoteResponse } from './schemas.js'
 
@@ -78,6 +79,49 @@ const blockSeconds = (c: RouteEnd): Promise<number> =>
 const destinationBlocks = (c: RouteEnd): number =>
   c.kind === 'evm' ? c.destinationConfirmations : (c.substrate.multisig?.threshold ?? 1) > 1 ? 2 : 1
 
+/**
+ * What the user pays on the source. EVM: the approve and sendToken (or dispatch) gas at the current fees.
+ * Substrate: the fee of the outbound `utility.batchAll` (movement + intent remark), priced by the runtime
+ * with the committee's first account standing in for the sender.
+ */
+const sourceFees = async (
+  from: RouteEnd,
+  to: RouteEnd,
+  q: QuoteRequest,
+  bytes: bigint,
+): Promise<{ item: string; amount: string }[] | HttpFailure> => {
+  if (from.kind === 'evm') {
+    const fee = await from.reader.feeData()
+    return q.kind === 'token'
+      ? [
+          { item: 'approve_gas', amount: (GAS.approve * fee.maxFeePerGas).toString() },
+          { item: 'source_gas', amount: (GAS.sendToken * fee.maxFeePerGas).toString() },
+        ]
+      : [
+          {
+            item: 'source_gas',
+            amount: ((GAS.dispatchBase + GAS.dispatchPerByte * bytes) * fee.maxFeePerGas).toString(),
+          },
+        ]
+  }
+  const payer = from.substrate.multisig?.signatories[0]
+  const out = await substrateOutbound(
+    from,
+    to,
+    {
+      kind: q.kind,
+      ...(q.assetId === undefined ? {} : { assetId: q.assetId }),
+      amount: q.amount ?? '1',
+      payload: `0x${'00'.repeat(Number(bytes))}`,
+    },
+    `0x${'00'.repeat(31)}01`,
+  )
+  if ('httpStatus' in out) return out
+  if (!payer) return fail(400, 'chain_unsupported', `The committee has no accounts on ${from.ref}.`, 'from')
+  const call = await encodeOutboundCall(from, out)
+  return [{ item: 'source_fee', amount: (await from.substrate.reader.callFee(call, payer)).toString() }]
+}
+
 interface DestinationSide {
   delivery: QuoteResponse['fee']['breakdown'][number]
   paused: boolean
@@ -145,8 +189,6 @@ export const quoteTransfer = async (
   const chains = routeChains(setup, q.from as ChainRef, q.to as ChainRef)
   if ('httpStatus' in chains) return chains
   const { from, to } = chains
-  if (from.kind !== 'evm')
-    return fail(400, 'chain_unsupported', `The API cannot price transfers from ${from.kind} chains yet.`, 'from')
   const assetId = (q.assetId ?? '0x').toLowerCase() as Hex
   const amount = q.amount === undefined ? 0n : BigInt(q.amount)
   if (q.kind === 'token') {
@@ -155,8 +197,8 @@ export const quoteTransfer = async (
     if (!onTo) return fail(400, 'asset_unknown', `Asset ${assetId} is not registered on ${to.ref}.`, 'assetId')
   }
   const bytes = BigInt(q.payloadBytes ?? 0)
-  const [srcFee, srcBlock, dstBlock, blocks, dst] = await Promise.all([
-    from.reader.feeData(),
+  const [source, srcBlock, dstBlock, blocks, dst] = await Promise.all([
+    sourceFees(from, to, q, bytes),
     blockSeconds(from),
     blockSeconds(to),
     finalityBlocks(from),
@@ -164,31 +206,9 @@ export const quoteTransfer = async (
   ])
   if ('httpStatus' in dst) return dst
   const { paused, limit, large } = dst
+  if ('httpStatus' in source) return source
   const src = `native:${from.ref}`
-  const breakdown: QuoteResponse['fee']['breakdown'] =
-    q.kind === 'token'
-      ? [
-          {
-            item: 'approve_gas',
-            amount: (GAS.approve * srcFee.maxFeePerGas).toString(),
-            currency: src,
-            paidBy: 'user',
-          },
-          {
-            item: 'source_gas',
-            amount: (GAS.sendToken * srcFee.maxFeePerGas).toString(),
-            currency: src,
-            paidBy: 'user',
-          },
-        ]
-      : [
-          {
-            item: 'source_gas',
-            amount: ((GAS.dispatchBase + GAS.dispatchPerByte * bytes) * srcFee.maxFeePerGas).toString(),
-            currency: src,
-            paidBy: 'user',
-          },
-        ]
+  const breakdown: QuoteResponse['fee']['breakdown'] = source.map((b) => ({ ...b, currency: src, paidBy: 'user' }))
   breakdown.push({ item: 'protocol_fee', amount: '0', currency: src, paidBy: 'user' })
   breakdown.push(dst.delivery)
   const total = breakdown.filter((b) => b.paidBy === 'user').reduce((s, b) => s + BigInt(b.amount), 0n)

@@ -100,7 +100,9 @@ export const QuoteRequestSchema = z
 export type QuoteRequest = z.infer<typeof QuoteRequestSchema>
 
 const FeeItemSchema = z.object({
-  item: z.string().meta({ description: 'source_gas, approve_gas, protocol_fee, destination_delivery' }),
+  item: z
+    .string()
+    .meta({ description: 'source_gas, approve_gas (EVM), source_fee (Substrate), protocol_fee, destination_delivery' }),
   amount: UintStringSchema,
   currency: z.string().meta({ description: '`native:<chain ref>` (wei for EVM)' }),
   paidBy: z

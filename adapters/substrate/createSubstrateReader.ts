@@ -179,6 +179,16 @@ export const createSubstrateReader = (o: SubstrateReaderOptions) => {
         return pa.partialFee.toBigInt() * BigInt(multisig.threshold - 1) + pe.partialFee.toBigInt()
       })
     },
+    /**
+     * The fee (planck) `payer` would pay for signing `call` (SCALE call data) as an extrinsic now.
+     * @throws RpcError, RpcTimeoutError
+     */
+    callFee: async (call: Hex, payer: Hex): Promise<bigint> => {
+      const a = await connect()
+      return bounded('payment_queryInfo', async () =>
+        (await a.tx(a.createType('Call', call)).paymentInfo(payer)).partialFee.toBigInt(),
+      )
+    },
     /** The connected client (for building calls with the chain's own metadata). */
     api: connect,
     close: async (): Promise<void> => {

@@ -2,12 +2,14 @@
 // does: a quote for EVM → Asset Hub (the committee multisig pays the delivery), an EVM → Asset Hub token
 // transfer to an SS58 recipient signed with an ethers Signer, followed to `delivered`, and the wrapped
 // IST minted to the beneficiary's AccountId32.
-import { ApiPromise, WsProvider } from '@polkadot/api'
-import { encodeAddress } from '@polkadot/util-crypto'
-import { JsonRpcProvider, Wallet } from 'ethers'
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
+import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto'
+import { Contract, JsonRpcProvider, Wallet } from 'ethers'
 import { lastValueFrom, toArray } from 'rxjs'
 import { type Devnet, startDevnet } from '../../cli/devnet/startDevnet.js'
-import { createIsthmusClient, type Hex } from '../../sdk/index.js'
+import { addressToBytes32 } from '../../protocol/index.js'
+import { createIsthmusClient, type Hex, TransferMismatchError } from '../../sdk/index.js'
+import { rejected } from '../harness/thrown.js'
 
 let devnet: Devnet
 let api: ApiPromise
@@ -85,7 +87,6 @@ describe('SDK: EVM → Asset Hub through the API', () => {
     const provider = new JsonRpcProvider(devnet.a.rpcUrl, Number(devnet.a.chainId), {
       staticNetwork: true,
       pollingInterval: 100,
-      cacheTimeout: -1,
     })
     try {
       const started = Date.now()
@@ -114,4 +115,91 @@ describe('SDK: EVM → Asset Hub through the API', () => {
       provider.destroy()
     }
   }, 120_000)
+})
+
+describe('SDK: Asset Hub → EVM through the API', () => {
+  it('quotes the Asset Hub source from the runtime fee of the outbound batch', async () => {
+    const sub = devnet.substrate!
+    const q = await createIsthmusClient({ apiUrl: devnet.api!.url }).quote({
+      kind: 'token',
+      from: sub.ref,
+      to: devnet.a.ref,
+      assetId: devnet.token.assetId,
+      amount: 300n,
+    })
+    const source = q.fee.breakdown.find((b) => b.item === 'source_fee')!
+    expect(source).toMatchObject({ paidBy: 'user', currency: `native:${sub.ref}` })
+    expect(BigInt(source.amount)).toBeGreaterThan(0n)
+    expect(q.fee.breakdown.find((b) => b.item === 'destination_delivery')).toMatchObject({ paidBy: 'relayers' })
+    expect(q.expectedSeconds).toBeGreaterThan(2)
+  })
+
+  it('signs the API-built batch with a KeyringPair, derives the id and follows it to delivered (unlock on A)', async () => {
+    await cryptoWaitReady()
+    const sub = devnet.substrate!
+    const client = createIsthmusClient({ apiUrl: devnet.api!.url, pollIntervalMs: 500 })
+    const pair = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(sub.users[0]!.uri)
+    const user = devnet.users[1]!.address
+    const provider = new JsonRpcProvider(devnet.a.rpcUrl, Number(devnet.a.chainId), { staticNetwork: true })
+    const token = new Contract(devnet.token.homeToken, ['function balanceOf(address) view returns (uint256)'], provider)
+    try {
+      const before = (await token.getFunction('balanceOf')(user)) as bigint
+      const wBefore = await wrappedBalance(sub.users[0]!.account)
+      expect(wBefore).toBeGreaterThanOrEqual(300n)
+      const started = Date.now()
+      const r = await client.transfer(
+        {
+          kind: 'token',
+          from: sub.ref,
+          to: devnet.a.ref,
+          assetId: devnet.token.assetId,
+          amount: 300n,
+          recipient: user,
+        },
+        { kind: 'substrate', api, pair },
+      )
+      const included = Date.now() - started
+      expect(r.nonce >> 32n).toBe(r.blockNumber)
+      const updates = await lastValueFrom(r.status$.pipe(toArray()))
+      process.stderr.write(
+        `sdkAssetHub: Asset Hub -> EVM included in ${included} ms, delivered in ${Date.now() - started} ms\n`,
+      )
+      expect(updates.at(-1)!.status).toBe('delivered')
+      expect((await token.getFunction('balanceOf')(user)) as bigint).toBe(before + 300n)
+      expect(await wrappedBalance(sub.users[0]!.account)).toBe(wBefore - 300n)
+      expect(await client.getMessage(r.id)).toMatchObject({
+        id: r.id,
+        status: 'delivered',
+        origin: sub.domain,
+        sender: sub.users[0]!.account,
+        recipient: addressToBytes32(user).toLowerCase(),
+      })
+    } finally {
+      provider.destroy()
+    }
+  }, 120_000)
+
+  it('refuses to sign a built call that is not what was asked for (a lying API)', async () => {
+    await cryptoWaitReady()
+    const sub = devnet.substrate!
+    // An API that swaps the amount in the request it forwards: the call moves 5, the user asked for 1.
+    const lying = createIsthmusClient({
+      apiUrl: devnet.api!.url,
+      fetch: (input, init) =>
+        fetch(input, init?.body ? { ...init, body: String(init.body).replace('"amount":"1"', '"amount":"5"') } : init),
+    })
+    const pair = new Keyring({ type: 'sr25519' }).addFromUri(sub.users[1]!.uri)
+    const req = {
+      kind: 'token',
+      from: sub.ref,
+      to: devnet.a.ref,
+      assetId: devnet.token.assetId,
+      amount: 1n,
+      recipient: devnet.users[1]!.address,
+    } as const
+    const e = await rejected(() => lying.transfer(req, { kind: 'substrate', api, pair }))
+    expect(e).toBeInstanceOf(TransferMismatchError)
+    expect(e).toMatchObject({ meta: { field: 'intent' } })
+    expect(await wrappedBalance(sub.users[1]!.account)).toBe(0n)
+  })
 })
