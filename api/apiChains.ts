@@ -29,6 +29,8 @@ export interface ApiChain {
     multisig?: CommitteeMultisig
     assets: ({ assetId: Hex; kind: 'wrapped' | 'asset'; assetHubId: number } | { assetId: Hex; kind: 'native' })[]
   }
+  /** Fabric chains: where the bridge chaincode runs (its contract is `isthmus`). */
+  fabric?: { channel: string; chaincode: string }
 }
 
 export interface ApiAssetConfig {
@@ -117,6 +119,7 @@ export const apiSetupOf = (cfg: Config, log: Logger): ApiSetup => {
       bridge: `${c.channel}/${c.chaincode}`,
       finality: { mode: 'finalized-tag' },
       destinationConfirmations: 1,
+      fabric: { channel: c.channel, chaincode: c.chaincode },
     }
   })
   const refs = chains.map((c) => c.ref)

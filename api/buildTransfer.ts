@@ -3,6 +3,7 @@ import { RelayError } from '../errors.js'
 import { addressToBytes32 } from '../protocol/index.js'
 import type { ChainRef, Hex } from '../types.js'
 import type { ApiSetup } from './apiChains.js'
+import { buildFabricTransfer } from './buildFabricTransfer.js'
 import { buildSubstrateTransfer } from './buildSubstrateTransfer.js'
 import { fail, type HttpFailure } from './httpFailure.js'
 import { assetOn, routeChains } from './quoteTransfer.js'
@@ -19,6 +20,9 @@ export const buildTransfer = async (
   setup: ApiSetup,
   t: TransferRequest,
 ): Promise<AnyTransferResponse | HttpFailure> => {
+  const source = setup.chains.find((c) => c.ref === t.from)
+  if (source?.kind === 'fabric' && source.fabric)
+    return buildFabricTransfer(setup, { ...source, fabric: source.fabric }, t)
   const chains = routeChains(setup, t.from as ChainRef, t.to as ChainRef)
   if ('httpStatus' in chains) return chains
   const { from, to } = chains

@@ -28,7 +28,7 @@ export type SubstrateChain = ApiChain & { kind: 'substrate'; substrate: NonNulla
 /** One end of a route the API can price and build. */
 export type RouteEnd = ReadableChain | SubstrateChain
 
-const routeEnd = (c: ApiChain): RouteEnd | undefined => {
+export const routeEnd = (c: ApiChain): RouteEnd | undefined => {
   if (c.kind === 'evm' && c.reader) return { ...c, kind: 'evm', reader: c.reader }
   if (c.kind === 'substrate' && c.substrate) return { ...c, kind: 'substrate', substrate: c.substrate }
   return undefined

@@ -195,12 +195,32 @@ export const SubstrateTransferSchema = z.object({
     }),
   description: z.string(),
 })
-export const TransferResponseSchema = z.discriminatedUnion('kind', [EvmTransferSchema, SubstrateTransferSchema])
+export const FabricTransferSchema = z.object({
+  chain: ChainRefSchema,
+  kind: z.literal('fabric-proposal'),
+  recipient: Bytes32Schema.optional(),
+  channel: z.string(),
+  chaincode: z.string(),
+  contract: z.string().meta({ description: 'the chaincode contract name (`isthmus`)' }),
+  function: z.enum(['sendToken', 'dispatch']),
+  args: z.array(z.string()).meta({
+    description:
+      'sendToken: [destination, assetId, amount, beneficiary]; dispatch: [destination, recipient, payloadHex]',
+  }),
+  description: z.string(),
+})
+export const TransferResponseSchema = z.discriminatedUnion('kind', [
+  EvmTransferSchema,
+  SubstrateTransferSchema,
+  FabricTransferSchema,
+])
 
 /** The EVM answer of `POST /v1/transfers` (`kind: 'evm-tx'`). */
 export type TransferResponse = z.infer<typeof EvmTransferSchema>
 /** The Substrate answer of `POST /v1/transfers` (`kind: 'substrate-extrinsic'`). */
 export type SubstrateTransferResponse = z.infer<typeof SubstrateTransferSchema>
+/** The Fabric answer of `POST /v1/transfers` (`kind: 'fabric-proposal'`). */
+export type FabricTransferResponse = z.infer<typeof FabricTransferSchema>
 /** Any answer of `POST /v1/transfers`, by source chain kind. */
 export type AnyTransferResponse = z.infer<typeof TransferResponseSchema>
 

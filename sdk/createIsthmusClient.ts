@@ -4,6 +4,7 @@ import { UnsupportedChainKindError } from '../errors.js'
 import { messageStatus$ } from './messageStatus.js'
 import { type FetchFn, requestJson } from './requestJson.js'
 import { sendEvmTransfer } from './sendEvmTransfer.js'
+import { type FabricSigner, fabricAccountOf, sendFabricTransfer } from './sendFabricTransfer.js'
 import { type SubstrateSigner, sendSubstrateTransfer } from './sendSubstrateTransfer.js'
 import type {
   AssetInfo,
@@ -23,21 +24,14 @@ import type {
 } from './types.js'
 import { watchEvents$ } from './watchEvents.js'
 
-/** A Fabric client identity (fabric-gateway's `Identity` plus its `Signer`). */
-export interface FabricIdentity {
-  kind: 'fabric'
-  mspId: string
-  credentials: Uint8Array
-  sign: (digest: Uint8Array) => Promise<Uint8Array>
-}
-
-export type { SubstrateSigner }
+export type { FabricSigner, SubstrateSigner }
 
 /**
  * Who signs a transfer on the source chain: an ethers Signer (EVM), a SubstrateSigner (Asset Hub: the
- * caller's connected ApiPromise with a KeyringPair or an injected `{ address, signer }`).
+ * caller's connected ApiPromise with a KeyringPair or an injected `{ address, signer }`), or a
+ * FabricSigner (the caller's connected fabric-gateway `Gateway`; Node only).
  */
-export type TransferSigner = Signer | SubstrateSigner | FabricIdentity
+export type TransferSigner = Signer | SubstrateSigner | FabricSigner
 
 export interface IsthmusClientOptions {
   /** Base URL of the Isthmus API, e.g. `http://127.0.0.1:8080`. */
@@ -151,12 +145,6 @@ export const createIsthmusClient = (o: IsthmusClientOptions): IsthmusClient => {
   ): Promise<TransferResult> => {
     const [source, destination] = await Promise.all([chainOf(r.from), chainOf(r.to)])
     const kind = signerKind(signer)
-    if (source.kind === 'fabric')
-      throw new UnsupportedChainKindError({
-        chain: source.ref,
-        kind: source.kind,
-        detail: 'the SDK signs EVM transactions and Substrate extrinsics so far',
-      })
     if (kind !== source.kind)
       throw new UnsupportedChainKindError({
         chain: source.ref,
@@ -166,9 +154,11 @@ export const createIsthmusClient = (o: IsthmusClientOptions): IsthmusClient => {
     const startedAt = new Date(Date.now() - 60_000).toISOString()
     const sender = isEthersSigner(signer)
       ? await signer.getAddress()
-      : 'pair' in (signer as SubstrateSigner)
-        ? (signer as SubstrateSigner & { pair: { address: string } }).pair.address
-        : (signer as SubstrateSigner & { address: string }).address
+      : signer.kind === 'fabric'
+        ? fabricAccountOf(signer.gateway)
+        : 'pair' in signer
+          ? signer.pair.address
+          : signer.address
     const body = r.kind === 'token' ? { ...r, amount: BigInt(r.amount).toString(), sender } : { ...r, sender }
     const built = await req<BuiltTransfer>('POST', '/v1/transfers', { body })
     let sent: { id: Hex; txHash: Hex; blockNumber: bigint; nonce: bigint }
@@ -183,6 +173,15 @@ export const createIsthmusClient = (o: IsthmusClientOptions): IsthmusClient => {
       })
     } else if (built.kind === 'substrate-extrinsic' && !isEthersSigner(signer) && signer.kind === 'substrate') {
       sent = await sendSubstrateTransfer({
+        signer,
+        request: r,
+        built,
+        source,
+        destination,
+        ...(to.onTx ? { onTx: to.onTx } : {}),
+      })
+    } else if (built.kind === 'fabric-proposal' && !isEthersSigner(signer) && signer.kind === 'fabric') {
+      sent = await sendFabricTransfer({
         signer,
         request: r,
         built,

@@ -12,7 +12,7 @@ export {
 } from '../errors.js'
 export {
   createIsthmusClient,
-  type FabricIdentity,
+  type FabricSigner,
   type IsthmusClient,
   type IsthmusClientOptions,
   type SubstrateSigner,
@@ -24,6 +24,7 @@ export { createSseParser, type SseMessage, type SseParser } from './createSsePar
 export { isTerminalUpdate } from './messageStatus.js'
 export type { FetchFn } from './requestJson.js'
 export { checkDispatch, recipientBytes32 } from './sendEvmTransfer.js'
+export { fabricAccountOf, sendFabricTransfer } from './sendFabricTransfer.js'
 export { type SendSubstrateTransferResult, sendSubstrateTransfer } from './sendSubstrateTransfer.js'
 export { ss58ToAccountId } from './ss58.js'
 export type {
@@ -33,6 +34,7 @@ export type {
   ChainRef,
   EventStatus,
   EvmTxRequest,
+  FabricTransferRequest,
   Hex,
   MessagePage,
   MessageQuery,

@@ -8,6 +8,7 @@ import type {
   AssetsResponse,
   ChainsResponse,
   EventsQuery,
+  FabricTransferResponse,
   MessagesPage,
   QuoteResponse,
   SubstrateTransferResponse,
@@ -50,10 +51,13 @@ export type EvmTxRequest = TransferResponse['txs'][number]
 export type SubstrateTransferRequest = SubstrateTransferResponse
 
 /**
- * `POST /v1/transfers` answer: the unsigned source side, by kind (`evm-tx` transactions or a
- * `substrate-extrinsic` call); the SDK answers any other kind with UnsupportedChainKindError.
+ * `POST /v1/transfers` answer: the unsigned source side, by kind (`evm-tx` transactions, a
+ * `substrate-extrinsic` call or a `fabric-proposal`).
  */
-export type BuiltTransfer = TransferResponse | SubstrateTransferResponse | { chain: ChainRef; kind: 'fabric-proposal' }
+export type BuiltTransfer = TransferResponse | SubstrateTransferResponse | FabricTransferResponse
+
+/** `POST /v1/transfers` answer for a Fabric source: the chaincode proposal to endorse and submit. */
+export type FabricTransferRequest = FabricTransferResponse
 
 /** Why a message is not moving on its own. */
 export type WaitingFor = ApiWaitingFor

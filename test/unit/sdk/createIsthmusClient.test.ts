@@ -201,13 +201,13 @@ describe('createIsthmusClient', () => {
     expect(got.map((u) => u.event?.reason)).toEqual(['DESTINATION_PAUSED', 'RECIPIENT_REVERTED'])
   })
 
-  it('transfer: refuses a Fabric source with unsupported_chain_kind before building anything', async () => {
+  it('transfer: refuses a Substrate signer for a Fabric source before building anything', async () => {
     const f = fakeFetch((c) => (c.url.pathname === '/v1/chains' ? json(200, CHAINS) : json(500, {})))
     const client = createIsthmusClient({ apiUrl: API, fetch: f.fn })
     const e = await rejected(
       client.transfer(
         { kind: 'message', from: 'fabric:ch', to: 'evm:31337', recipient: `0x${'22'.repeat(20)}`, payload: '0x01' },
-        { kind: 'fabric', mspId: 'Org1MSP', credentials: new Uint8Array(), sign: async () => new Uint8Array() },
+        { kind: 'substrate', api: {} as never, address: '5Grw', signer: {} },
       ),
     )
     expect(e).toBeInstanceOf(UnsupportedChainKindError)
@@ -220,7 +220,7 @@ describe('createIsthmusClient', () => {
     const e = await rejected(
       createIsthmusClient({ apiUrl: API, fetch: f.fn }).transfer(
         { kind: 'message', from: 'evm:31337', to: 'substrate:dev', recipient: `0x${'22'.repeat(32)}`, payload: '0x01' },
-        { kind: 'fabric', mspId: 'Org1MSP', credentials: new Uint8Array(), sign: async () => new Uint8Array() },
+        { kind: 'fabric', gateway: {} as never },
       ),
     )
     expect(e).toMatchObject({ code: 'UNSUPPORTED_CHAIN_KIND' })
