@@ -222,7 +222,7 @@ describe('isthmus CLI against the devnet API', () => {
     ])
 
     // init: a config loadConfig accepts, 0600 keystores that decrypt, no secret printed or written
-    expect(init.code).toBe(0)
+    expect({ code: init.code, stderr: init.stderr }).toMatchObject({ code: 0 })
     const out = jsonOf(init) as { config: string; keys: Record<string, { address: string; path: string }> }
     const cfg = loadConfig({ PWD: dir }, out.config)
     expect(cfg.chains.map((c) => c.ref)).toEqual([env.devnet.a.ref, env.devnet.b.ref])
@@ -240,7 +240,7 @@ describe('isthmus CLI against the devnet API', () => {
     expect(readFileSync(out.config, 'utf8')).not.toMatch(/[0-9a-f]{64}/i)
 
     // transfer: delivered, progress on stderr, delivered on B
-    expect(transfer.code).toBe(0)
+    expect({ code: transfer.code, stderr: transfer.stderr }).toMatchObject({ code: 0 })
     expect(jsonOf(transfer)).toMatchObject({
       status: 'delivered',
       kind: 'token',
