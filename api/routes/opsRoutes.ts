@@ -76,6 +76,9 @@ export const registerOpsRoutes = (app: FastifyInstance, ctx: ApiContext): void =
       ...ctx.setup.chains
         .filter((c) => c.reader)
         .map((c) => check(`chain ${c.ref}`, async () => void (await c.reader!.head('latest')))),
+      ...ctx.setup.chains.flatMap((c) =>
+        c.substrate ? [check(`chain ${c.ref}`, async () => void (await c.substrate!.reader.head()))] : [],
+      ),
     ])
     const ready = checks.every((c) => c.ok)
     return reply.code(ready ? 200 : 503).send({ ready, checks })

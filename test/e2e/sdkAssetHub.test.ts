@@ -61,6 +61,7 @@ describe('SDK: EVM → Asset Hub through the API', () => {
     // EVM finality (blocks + 1 of ~0.25 s) + relay overhead (2 s) + two Asset Hub blocks (~0.5 s each).
     expect(q.expectedSeconds).toBeGreaterThan(2)
     expect(q.expectedSeconds).toBeLessThan(30)
+    process.stderr.write(`sdkAssetHub: quote A -> Asset Hub expects ${q.expectedSeconds} s\n`)
     expect(q.warnings).toEqual([])
     const chains = await client.chains()
     expect(chains.find((c) => c.ref === sub.ref)).toMatchObject({
@@ -105,6 +106,11 @@ describe('SDK: EVM → Asset Hub through the API', () => {
       process.stderr.write(`sdkAssetHub: EVM -> Asset Hub delivered in ${Date.now() - started} ms\n`)
       expect(updates.at(-1)!.status).toBe('delivered')
       expect(await wrappedBalance(alice)).toBe(before + 700n)
+      const res = await fetch(`${devnet.api!.url}/readyz`)
+      expect(await res.json()).toMatchObject({
+        ready: true,
+        checks: expect.arrayContaining([{ name: `chain ${sub.ref}`, ok: true }]),
+      })
       expect(await client.getMessage(r.id)).toMatchObject({
         id: r.id,
         status: 'delivered',
@@ -132,6 +138,7 @@ describe('SDK: Asset Hub → EVM through the API', () => {
     expect(BigInt(source.amount)).toBeGreaterThan(0n)
     expect(q.fee.breakdown.find((b) => b.item === 'destination_delivery')).toMatchObject({ paidBy: 'relayers' })
     expect(q.expectedSeconds).toBeGreaterThan(2)
+    process.stderr.write(`sdkAssetHub: quote Asset Hub -> A expects ${q.expectedSeconds} s\n`)
   })
 
   it('signs the API-built batch with a KeyringPair, derives the id and follows it to delivered (unlock on A)', async () => {
