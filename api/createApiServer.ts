@@ -165,6 +165,11 @@ export const createApiServer = async (o: ApiServerOptions): Promise<ApiServer> =
   registerV1Routes(app, ctx)
   registerOpsRoutes(app, ctx)
   await index.start()
+  // Substrate readers measure block time from arriving heads: connect now so a first quote has samples.
+  for (const c of o.setup.chains)
+    c.substrate?.reader
+      .api()
+      .catch((err: unknown) => log.warn({ err, chain: c.ref }, 'substrate chain not reachable yet'))
   const address = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 0 })
   const url = address.replace('[::1]', 'localhost')
   log.info({ url }, 'api listening')

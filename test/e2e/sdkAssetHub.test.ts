@@ -60,7 +60,8 @@ describe('SDK: EVM → Asset Hub through the API', () => {
     )
     // EVM finality (blocks + 1 of ~0.25 s) + relay overhead (2 s) + two Asset Hub blocks (~0.5 s each).
     expect(q.expectedSeconds).toBeGreaterThan(2)
-    expect(q.expectedSeconds).toBeLessThan(30)
+    // The API connected to Asset Hub at start and measures its ~0.5 s blocks (not the 12 s slot duration).
+    expect(q.expectedSeconds).toBeLessThan(20)
     process.stderr.write(`sdkAssetHub: quote A -> Asset Hub expects ${q.expectedSeconds} s\n`)
     expect(q.warnings).toEqual([])
     const chains = await client.chains()
