@@ -80,7 +80,11 @@ export const API_ROUTES: RouteDoc[] = [
     summary: "Unsigned source transactions of a transfer for the user's own wallet (the API never signs)",
     body: TransferRequestSchema,
     responses: {
-      '200': { description: 'transactions to sign and send in order', schema: TransferResponseSchema },
+      '200': {
+        description:
+          'by source kind: `evm-tx` transactions to sign and send in order, a `substrate-extrinsic` call to sign as an extrinsic of `sender`, or a `fabric-proposal` to endorse and submit with the user identity',
+        schema: TransferResponseSchema,
+      },
       '400': BAD,
       '413': err('payload_too_large: the body exceeds the limit'),
       '503': err('chain_unavailable: a chain did not answer'),
