@@ -29,6 +29,8 @@ export type SubstrateDeliveryShape =
   | { kind: 'message' }
 
 const HEAD_SAMPLES = 8
+const MIN_SAMPLES = 3
+const SAMPLE_WAIT_MS = 3_000
 const DEFAULT_BLOCK_SECONDS = 12
 
 /**
@@ -43,17 +45,16 @@ export const createSubstrateReader = (o: SubstrateReaderOptions) => {
   let api: ApiPromise | undefined
   let unsubscribe: (() => void) | undefined
   const arrivals: number[] = []
+  /** Waiters for the first MIN_SAMPLES arrivals. */
+  const sampled: (() => void)[] = []
 
-  const bounded = async <T>(method: string, p: () => Promise<T>): Promise<T> => {
+  const bounded = async <T>(method: string, p: () => Promise<T>, timeoutMs = o.requestTimeoutMs): Promise<T> => {
     let timer: NodeJS.Timeout | undefined
     try {
       return await Promise.race([
         p(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new RpcTimeoutError({ chain: o.chain, method, timeoutMs: o.requestTimeoutMs })),
-            o.requestTimeoutMs,
-          )
+          timer = setTimeout(() => reject(new RpcTimeoutError({ chain: o.chain, method, timeoutMs })), timeoutMs)
         }),
       ])
     } catch (e) {
@@ -72,13 +73,15 @@ export const createSubstrateReader = (o: SubstrateReaderOptions) => {
       })
       a.on('error', (err: unknown) => o.log.debug({ err: String(err) }, 'substrate ws error'))
       try {
-        await bounded('connect', () => a.isReadyOrError)
+        // The first connection fetches the metadata: allow it longer than one request.
+        await bounded('connect', () => a.isReadyOrError, 3 * o.requestTimeoutMs)
         const genesis = a.genesisHash.toHex().toLowerCase()
         if (genesis !== o.genesisHash.toLowerCase())
           throw new ChainIdMismatchError({ chain: o.chain, expected: o.genesisHash, actual: genesis })
         const unsub = await a.rpc.chain.subscribeNewHeads(() => {
           arrivals.push(Date.now())
           if (arrivals.length > HEAD_SAMPLES) arrivals.shift()
+          if (arrivals.length >= MIN_SAMPLES) for (const w of sampled.splice(0)) w()
         })
         unsubscribe = unsub
         api = a
@@ -112,10 +115,21 @@ export const createSubstrateReader = (o: SubstrateReaderOptions) => {
         return { number: h.number.toBigInt(), hash: h.hash.toHex() as Hex, timestamp: now.toBigInt() / 1000n }
       })
     },
-    /** Seconds between blocks as they arrive here (the runtime's slot duration until 3 have arrived). */
+    /**
+     * Seconds between blocks as they arrive here. Until 3 have arrived it waits for them at most
+     * `SAMPLE_WAIT_MS`, then answers the runtime's slot duration.
+     */
     blockTimeSeconds: async (): Promise<number> => {
       const a = await connect()
-      if (arrivals.length < 3) return slotSeconds(a)
+      if (arrivals.length < MIN_SAMPLES) {
+        let timer: NodeJS.Timeout | undefined
+        await new Promise<void>((resolve) => {
+          sampled.push(resolve)
+          timer = setTimeout(resolve, SAMPLE_WAIT_MS)
+        })
+        clearTimeout(timer)
+      }
+      if (arrivals.length < MIN_SAMPLES) return slotSeconds(a)
       return (arrivals.at(-1)! - arrivals[0]!) / 1000 / (arrivals.length - 1)
     },
     /** Blocks between the best and the finalized head (at least 1). @throws RpcError, RpcTimeoutError */
