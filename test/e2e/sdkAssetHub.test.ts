@@ -187,6 +187,27 @@ describe('SDK: Asset Hub → EVM through the API', () => {
     }
   }, 120_000)
 
+  it('sends an app message Asset Hub → the recipient contract on A (remark only) and follows it to delivered', async () => {
+    await cryptoWaitReady()
+    const sub = devnet.substrate!
+    const client = createIsthmusClient({ apiUrl: devnet.api!.url, pollIntervalMs: 500 })
+    const pair = new Keyring({ type: 'sr25519' }).addFromUri(sub.users[2]!.uri)
+    const payload = '0x6173736574206875622073617973206869' as Hex
+    const r = await client.transfer(
+      { kind: 'message', from: sub.ref, to: devnet.a.ref, recipient: devnet.a.recipient, payload },
+      { kind: 'substrate', api, pair },
+    )
+    const updates = await lastValueFrom(r.status$.pipe(toArray()))
+    expect(updates.at(-1)!.status).toBe('delivered')
+    expect(await client.getMessage(r.id)).toMatchObject({
+      id: r.id,
+      status: 'delivered',
+      origin: sub.domain,
+      sender: sub.users[2]!.account,
+      recipient: addressToBytes32(devnet.a.recipient).toLowerCase(),
+    })
+  }, 120_000)
+
   it('refuses to sign a built call that is not what was asked for (a lying API)', async () => {
     await cryptoWaitReady()
     const sub = devnet.substrate!
