@@ -21,7 +21,7 @@ describe('ensureTopology (real nats-server)', () => {
   it('creates every stream and bucket, then reports them unchanged when called again', async () => {
     const { js } = await f.connect('topology')
     const first = await ensureTopology(js, { duplicateWindowMs: 60_000 })
-    expect(Object.values(first.streams)).toEqual(['created', 'created', 'created', 'created', 'created'])
+    expect(Object.values(first.streams)).toEqual(['created', 'created', 'created', 'created', 'created', 'created'])
     expect(first.buckets).toEqual({ [BUCKETS.messages]: 'created', [BUCKETS.cursors]: 'created' })
     const second = await ensureTopology(js, { duplicateWindowMs: 60_000 })
     expect(Object.values(second.streams).every((c) => c === 'unchanged')).toBe(true)
