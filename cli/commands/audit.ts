@@ -2,13 +2,19 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { jetstream } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
+import { ApiPromise, WsProvider } from '@polkadot/api'
 import { type Logger, pino } from 'pino'
 import { Registry } from 'prom-client'
 import { lastValueFrom, Subject, tap } from 'rxjs'
 import { createDeliveryReader } from '../../adapters/index.js'
+import { committeeMultisig } from '../../adapters/substrate/destination/committeeMultisig.js'
+import { createSubstrateDeliveryReader } from '../../adapters/substrate/destination/createSubstrateDeliveryReader.js'
+import { buildDeliveryCall } from '../../adapters/substrate/destination/deliveryCall.js'
+import type { SubstrateAssetRoute } from '../../adapters/substrate/destination/types.js'
 import { type Config, loadConfig } from '../../config/index.js'
-import { UsageError } from '../../errors.js'
+import { RpcTimeoutError, UsageError } from '../../errors.js'
 import {
+  type AuditDestination,
   type AuditFinding,
   type AuditReport,
   audit$,
@@ -102,11 +108,39 @@ const textOf = (r: AuditReport): string =>
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const
 
-/** The auditor of the config's EVM chains (the others are reported as not audited). */
-const auditorOf = (cfg: Config, ctx: CliContext, log: Logger, nc: NatsConnection, registry: Registry) => {
+/** A read-only `@polkadot/api` client of a Substrate destination, bounded by `timeoutMs`. */
+const connectApi = async (chain: ChainRef, urls: string[], timeoutMs: number): Promise<ApiPromise> => {
+  const api = new ApiPromise({ provider: new WsProvider(urls, 500, undefined, timeoutMs), noInitWarn: true })
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([
+      api.isReadyOrError,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RpcTimeoutError({ chain, method: 'connect', timeoutMs })), timeoutMs)
+      }),
+    ])
+    return api
+  } catch (e) {
+    await api.disconnect().catch(() => {})
+    throw e
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * The auditor of the config's EVM chains (destinations and sources) and Substrate destinations (the
+ * committee multisig's executions); the other kinds are reported as not audited. `close` disconnects.
+ */
+const auditorOf = async (cfg: Config, ctx: CliContext, log: Logger, nc: NatsConnection, registry: Registry) => {
   const evm = cfg.chains.flatMap((c) => (c.kind === 'evm' ? [c] : []))
+  const substrate = cfg.chains.flatMap((c) => (c.kind === 'substrate' ? [c] : []))
   for (const c of cfg.chains)
-    if (c.kind !== 'evm') ctx.stderr.write(`note: ${c.ref} (${c.kind}) is not audited by this build\n`)
+    if (c.kind === 'substrate')
+      ctx.stderr.write(
+        `note: ${c.ref} (substrate) is audited as a destination only; its own bundles are not verified by this build\n`,
+      )
+    else if (c.kind !== 'evm') ctx.stderr.write(`note: ${c.ref} (${c.kind}) is not audited by this build\n`)
   const readers = new Map(
     evm.map((c) => [
       c.ref,
@@ -120,9 +154,44 @@ const auditorOf = (cfg: Config, ctx: CliContext, log: Logger, nc: NatsConnection
       }),
     ]),
   )
-  return createAuditor({
+  const apis: ApiPromise[] = []
+  const close = async () => {
+    await Promise.all(apis.map((a) => a.disconnect().catch(() => {})))
+  }
+  const substrateDestinations: AuditDestination[] = []
+  try {
+    for (const c of substrate) {
+      const api = await connectApi(c.ref as ChainRef, [...c.wsUrls], cfg.requestTimeoutMs)
+      apis.push(api)
+      const ms = committeeMultisig(
+        cfg.committee.members.map((m) => m.substrateAccount ?? ''),
+        cfg.committee.threshold,
+      )
+      const assets: SubstrateAssetRoute[] = c.assets.map((a) =>
+        a.kind === 'native'
+          ? { assetId: a.assetId.toLowerCase() as Hex, kind: 'native' }
+          : { assetId: a.assetId.toLowerCase() as Hex, kind: a.kind, assetHubId: a.assetHubId },
+      )
+      substrateDestinations.push({
+        reader: createSubstrateDeliveryReader({ chain: c.ref as ChainRef, api, account: ms.account }),
+        domain: c.domain,
+        fromBlock: c.startBlock,
+        expectedCall: (id, m) => {
+          const plan = buildDeliveryCall(api, id, m, assets)
+          return plan.kind === 'call' ? plan.callData : undefined
+        },
+      })
+    }
+  } catch (e) {
+    await close()
+    throw e
+  }
+  const auditor = createAuditor({
     js: jetstream(nc, { timeout: Math.min(cfg.requestTimeoutMs, 30_000) }),
-    destinations: evm.map((c) => ({ reader: readers.get(c.ref)!, domain: c.domain, fromBlock: c.startBlock })),
+    destinations: [
+      ...evm.map((c) => ({ reader: readers.get(c.ref)!, domain: c.domain, fromBlock: c.startBlock })),
+      ...substrateDestinations,
+    ],
     sources: evm.map((c) => ({
       source: { domain: c.domain, chain: c.ref as ChainRef, trust: { chainId: c.chainId, bridge: c.bridge as Hex } },
       reader: readers.get(c.ref)!,
@@ -130,6 +199,7 @@ const auditorOf = (cfg: Config, ctx: CliContext, log: Logger, nc: NatsConnection
     log,
     registry,
   })
+  return { auditor, close }
 }
 
 /** `isthmus audit`: independent re-verification of every delivery, once or as a watcher. */
@@ -161,8 +231,11 @@ export const auditCommand: CliCommand = {
         log.warn({ err }, 'audit alert not published'),
       )
     }
+    let close = async () => {}
     try {
-      const auditor = auditorOf(cfg, ctx, log, nc, registry)
+      const a = await auditorOf(cfg, ctx, log, nc, registry)
+      close = a.close
+      const auditor = a.auditor
       if (!args.isWatch) {
         const r = await auditor.runOnce()
         for (const f of r.mismatches) await alert(f)
@@ -209,6 +282,7 @@ export const auditCommand: CliCommand = {
       )
       return found > 0 ? 1 : 0
     } finally {
+      await close()
       await nc.drain().catch(() => undefined)
     }
   },

@@ -3,16 +3,34 @@ import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { concatMap, from, mergeMap, type Observable, takeUntil, timer } from 'rxjs'
 import type { DeliveryReader } from '../../adapters/index.js'
-import type { Hex } from '../../types.js'
+import type { Hex, Message } from '../../types.js'
 import { metric } from '../metrics/metricDefinitions.js'
 import { createProofIndex } from './createProofIndex.js'
-import { type AuditFinding, type AuditSource, judgeDelivery, proveDelivery } from './judgeDelivery.js'
+import {
+  type AuditedDelivery,
+  type AuditFinding,
+  type AuditSource,
+  judgeDelivery,
+  proveDelivery,
+} from './judgeDelivery.js'
+
+/** A delivery as a destination reports it; origin and nonce are absent where the chain does not record them. */
+export type AuditedRecord = Omit<AuditedDelivery, 'origin' | 'nonce'> & { origin?: number; nonce?: bigint }
+
+/** A keyless reader of one destination's deliveries (EVM `Delivered` events, Substrate multisig executions). */
+export interface AuditDeliveryReader {
+  readonly chain: DeliveryReader['chain']
+  head(): Promise<bigint>
+  deliveries(fromBlock: bigint, toBlock: bigint): Promise<readonly AuditedRecord[]>
+}
 
 export interface AuditDestination {
-  reader: Pick<DeliveryReader, 'chain' | 'head' | 'deliveries'>
+  reader: AuditDeliveryReader
   domain: number
-  /** First block scanned for `Delivered` events (the bridge's deployment block, or later). */
+  /** First block scanned for deliveries (the bridge's deployment block, or later). */
   fromBlock: bigint
+  /** Destinations whose deliveries carry a call, not the message: the call `m` must execute (undefined = none). */
+  expectedCall?: (id: Hex, m: Message) => Hex | undefined
 }
 
 export interface AuditSourceChain {
@@ -69,10 +87,21 @@ export const createAuditor = (o: AuditorOptions): Auditor => {
       const to = heads[i]!
       if (to < from) continue
       report.scanned.push({ chain: d.reader.chain, fromBlock: from.toString(), toBlock: to.toString() })
-      for (const del of await d.reader.deliveries(from, to)) {
-        const src = sources.get(del.origin)
-        const bundles = proofs.bundlesOf(del.id)
-        const proven = src ? proveDelivery(del, bundles, src.source) : undefined
+      for (const rec of await d.reader.deliveries(from, to)) {
+        const bundles = proofs.bundlesOf(rec.id)
+        // No origin on chain (Substrate): the origin the bundles were published under, proven below.
+        const origin = rec.origin ?? proofs.originsOf(rec.id).find((n) => sources.has(n))
+        const src = origin === undefined ? undefined : sources.get(origin)
+        const first = src
+          ? proveDelivery({ ...rec, origin: origin!, nonce: rec.nonce ?? 0n }, bundles, src.source)
+          : undefined
+        const del: AuditedDelivery = {
+          ...rec,
+          origin: origin ?? first?.proven?.message.origin ?? 0,
+          nonce: rec.nonce ?? first?.proven?.message.nonce ?? 0n,
+        }
+        // An origin-less delivery without any bundle is a missing bundle, not an unknown origin.
+        const proven = first ?? (origin === undefined && bundles.length === 0 ? { refused: [] } : undefined)
         let canonical: Hex | undefined
         if (src && proven?.proven) {
           const key = `${src.source.chain}#${proven.proven.blockNumber}`
@@ -85,7 +114,8 @@ export const createAuditor = (o: AuditorOptions): Auditor => {
           }
           canonical = hashes.get(key)
         }
-        const f = judgeDelivery(del, proven, bundles.length, canonical)
+        const expected = proven?.proven ? d.expectedCall?.(proven.proven.id, proven.proven.message) : undefined
+        const f = judgeDelivery(del, proven, bundles.length, canonical, expected)
         report.checked++
         report.byResult[f.result] = (report.byResult[f.result] ?? 0) + 1
         checked?.inc({ destination: String(d.domain), result: f.result })

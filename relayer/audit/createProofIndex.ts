@@ -10,6 +10,8 @@ export interface ProofIndex {
   catchUp(): Promise<{ read: number; lastSeq: number }>
   /** The parsed bundle documents published for `id` (unparseable JSON is kept as its text). */
   bundlesOf(id: Hex): readonly unknown[]
+  /** The origin domains the bundles of `id` were published under (`isthmus.proof.<origin>.<id>`). */
+  originsOf(id: Hex): readonly number[]
   readonly size: number
 }
 
@@ -22,11 +24,15 @@ const DEC = new TextDecoder()
  */
 export const createProofIndex = (js: JetStreamClient, o: { timeoutMs?: number } = {}): ProofIndex => {
   const byId = new Map<string, unknown[]>()
+  const origins = new Map<string, number[]>()
   let nextSeq = 1
   const timeoutMs = o.timeoutMs ?? 60_000
   const add = (subject: string, data: Uint8Array) => {
     const id = subject.split('.')[3]?.toLowerCase()
     if (!id) return
+    const origin = Number(subject.split('.')[2])
+    const seen = origins.get(id) ?? []
+    if (Number.isSafeInteger(origin) && !seen.includes(origin)) origins.set(id, [...seen, origin])
     const text = DEC.decode(data)
     let doc: unknown
     try {
@@ -77,6 +83,7 @@ export const createProofIndex = (js: JetStreamClient, o: { timeoutMs?: number } 
   return {
     catchUp,
     bundlesOf: (id) => byId.get(id.toLowerCase()) ?? [],
+    originsOf: (id) => origins.get(id.toLowerCase()) ?? [],
     get size() {
       return byId.size
     },

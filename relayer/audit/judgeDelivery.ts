@@ -30,6 +30,11 @@ export interface AuditedDelivery {
   blockNumber: bigint
   /** The canonical message the delivery transaction carried, when it could be decoded. */
   message?: Hex
+  /**
+   * Destinations whose delivery carries no message (Substrate): the call the delivery executed,
+   * compared with the call the proven message must execute (`judgeDelivery`'s `expectedCall`).
+   */
+  callData?: Hex
 }
 
 /** The source side the audit trusts: anchors from the config, not from any relayer. */
@@ -112,6 +117,7 @@ export const judgeDelivery = (
   p: ProvenDelivery | undefined,
   bundleCount: number,
   canonicalHash: Hex | undefined,
+  expectedCall?: Hex,
 ): AuditFinding => {
   const base = { id: d.id, origin: d.origin, destination: d.chain, nonce: d.nonce.toString(), txHash: d.txHash }
   const f = (result: AuditResult, detail: string): AuditFinding => ({
@@ -124,8 +130,14 @@ export const judgeDelivery = (
   if (bundleCount === 0) return f('bundle-missing', `no proof bundle published for ${d.id}`)
   if (!p.proven) return f('bundle-invalid', `no bundle verifies: ${p.refused.join('; ')}`)
   const provenHex = bytesToHex(encodeMessage(p.proven.message)).toLowerCase()
-  if (d.message === undefined) return f('message-mismatch', 'the delivery transaction does not carry the message')
-  if (d.message.toLowerCase() !== provenHex)
+  if (d.message === undefined && d.callData !== undefined) {
+    if (expectedCall === undefined)
+      return f('message-mismatch', 'the proven message has no delivery call on this destination')
+    if (d.callData.toLowerCase() !== expectedCall.toLowerCase())
+      return f('message-mismatch', 'the executed call is not the delivery call of the proven message')
+  } else if (d.message === undefined)
+    return f('message-mismatch', 'the delivery transaction does not carry the message')
+  else if (d.message.toLowerCase() !== provenHex)
     return f('message-mismatch', 'delivered bytes differ from the proven message')
   if (canonicalHash === undefined)
     return f('source-unverifiable', `block ${p.proven.blockNumber} of ${p.proven.chain} could not be read`)
