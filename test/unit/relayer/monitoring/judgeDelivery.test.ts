@@ -61,6 +61,16 @@ describe('isthmus audit decision (judgeDelivery)', () => {
     expect(judge(noMessage, [bundle]).result).toBe('message-mismatch')
   })
 
+  it("on a call-carrying destination (Substrate), compares the executed call with the proven message's delivery call", () => {
+    const { message: _m, ...rest } = delivery()
+    const d: AuditedDelivery = { ...rest, callData: '0x2802aabb' }
+    const p = proveDelivery(d, [bundle], SOURCE)
+    expect(judgeDelivery(d, p, 1, bundle.blockHash, '0x2802aabb').result).toBe('ok')
+    const other = judgeDelivery(d, p, 1, bundle.blockHash, '0x2802aacc')
+    expect(other).toMatchObject({ result: 'message-mismatch', detail: expect.stringContaining('executed call') })
+    expect(judgeDelivery(d, p, 1, bundle.blockHash, undefined).result).toBe('message-mismatch')
+  })
+
   it('reports a proven block the source chain no longer has (reorg), and one it could not read', () => {
     expect(judge(delivery(), [bundle], `0x${'12'.repeat(32)}`).result).toBe('source-block-not-canonical')
     const d = delivery()
