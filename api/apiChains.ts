@@ -9,6 +9,7 @@ import {
 } from '../adapters/index.js'
 import type { Config } from '../config/index.js'
 import type { ChainRef, Hex } from '../types.js'
+import { assetIdOf } from './resolveAssets.js'
 
 /** One configured chain as the API serves it; `reader` is set for the kinds the API can read (EVM). */
 export interface ApiChain {
@@ -29,8 +30,12 @@ export interface ApiChain {
     multisig?: CommitteeMultisig
     assets: ({ assetId: Hex; kind: 'wrapped' | 'asset'; assetHubId: number } | { assetId: Hex; kind: 'native' })[]
   }
-  /** Fabric chains: where the bridge chaincode runs (its contract is `isthmus`). */
-  fabric?: { channel: string; chaincode: string }
+  /**
+   * Fabric chains: where the bridge chaincode runs (its contract is `isthmus`), the orderer's batch
+   * timeout (a committed VALID block is final: it is Fabric's time per delivery) and the ids of the
+   * configured `assets` (home there when their home chain is this one, wrapped otherwise).
+   */
+  fabric?: { channel: string; chaincode: string; batchTimeoutMs: number; assetIds: Hex[] }
 }
 
 export interface ApiAssetConfig {
@@ -119,7 +124,7 @@ export const apiSetupOf = (cfg: Config, log: Logger): ApiSetup => {
       bridge: `${c.channel}/${c.chaincode}`,
       finality: { mode: 'finalized-tag' },
       destinationConfirmations: 1,
-      fabric: { channel: c.channel, chaincode: c.chaincode },
+      fabric: { channel: c.channel, chaincode: c.chaincode, batchTimeoutMs: c.batchTimeoutMs, assetIds: [] },
     }
   })
   const refs = chains.map((c) => c.ref)
@@ -131,6 +136,13 @@ export const apiSetupOf = (cfg: Config, log: Logger): ApiSetup => {
     decimals: a.decimals,
     home: { chain: a.home.chain as ChainRef, address: a.home.address.toLowerCase() as Hex },
   }))
+  for (const c of chains) {
+    if (!c.fabric) continue
+    for (const a of assets) {
+      const home = chains.find((h) => h.ref === a.home.chain)
+      if (home) c.fabric.assetIds.push(assetIdOf(home.domain, a.home.address))
+    }
+  }
   const committee: ApiCommittee = {
     epoch: cfg.committee.epoch,
     threshold: cfg.committee.threshold,

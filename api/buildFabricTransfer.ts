@@ -1,6 +1,6 @@
 import type { ChainRef, Hex } from '../types.js'
 import type { ApiChain, ApiSetup } from './apiChains.js'
-import { recipientBytes32 } from './buildTransfer.js'
+import { recipientOn } from './buildTransfer.js'
 import { fail, type HttpFailure } from './httpFailure.js'
 import { assetOn, routeEnd } from './quoteTransfer.js'
 import type { FabricTransferResponse, TransferRequest } from './schemas.js'
@@ -30,17 +30,8 @@ export const buildFabricTransfer = async (
       'sender',
       'bytes32 sha256(mspId ‖ certificate PEM)',
     )
-  const recipient = recipientBytes32(t.recipient)
-  if (!recipient)
-    return fail(400, 'request_invalid', 'Field "recipient" is not a valid SS58 address.', 'recipient', 'an account')
-  if (to.kind === 'evm' && !/^0x0{24}/.test(recipient))
-    return fail(
-      400,
-      'request_invalid',
-      `Field "recipient" must be an EVM address on ${to.ref}.`,
-      'recipient',
-      'a 20-byte address',
-    )
+  const recipient = recipientOn(to, t.recipient)
+  if (typeof recipient !== 'string') return recipient
   const base = {
     chain: from.ref,
     kind: 'fabric-proposal' as const,

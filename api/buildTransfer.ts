@@ -1,12 +1,12 @@
 import { buildTransferTxs, toAccountId } from '../adapters/index.js'
 import { RelayError } from '../errors.js'
-import { addressToBytes32 } from '../protocol/index.js'
+import { addressToBytes32, fabricIdentityOf } from '../protocol/index.js'
 import type { ChainRef, Hex } from '../types.js'
 import type { ApiSetup } from './apiChains.js'
 import { buildFabricTransfer } from './buildFabricTransfer.js'
 import { buildSubstrateTransfer } from './buildSubstrateTransfer.js'
 import { fail, type HttpFailure } from './httpFailure.js'
-import { assetOn, routeChains } from './quoteTransfer.js'
+import { assetOn, type RouteEnd, routeChains } from './quoteTransfer.js'
 import { assetIdOf } from './resolveAssets.js'
 import type { AnyTransferResponse, TransferRequest } from './schemas.js'
 
@@ -26,17 +26,9 @@ export const buildTransfer = async (
   const chains = routeChains(setup, t.from as ChainRef, t.to as ChainRef)
   if ('httpStatus' in chains) return chains
   const { from, to } = chains
-  const recipient = recipientBytes32(t.recipient)
-  if (!recipient)
-    return fail(400, 'request_invalid', 'Field "recipient" is not a valid SS58 address.', 'recipient', 'an account')
-  if (to.kind === 'evm' && !/^0x0{24}/.test(recipient))
-    return fail(
-      400,
-      'request_invalid',
-      `Field "recipient" must be an EVM address on ${to.ref}.`,
-      'recipient',
-      'a 20-byte address',
-    )
+  if (from.kind === 'fabric') return fail(400, 'chain_unsupported', `${from.ref} has no Fabric bridge.`, 'from')
+  const recipient = recipientOn(to, t.recipient)
+  if (typeof recipient !== 'string') return recipient
   if (from.kind === 'substrate') {
     if (recipientBytes32(t.sender) === undefined || /^0x[0-9a-fA-F]{40}$/.test(t.sender))
       return fail(
@@ -92,6 +84,39 @@ export const buildTransfer = async (
       description: x.description,
     })),
   }
+}
+
+/**
+ * The request's recipient as the bytes32 that goes into the message, checked against the destination:
+ * EVM a 20-byte address; Fabric a bytes32 identity or `{mspId, certificate}` (sha256(mspId ‖ PEM));
+ * Substrate an AccountId32 or SS58 address.
+ */
+export const recipientOn = (to: RouteEnd, r: TransferRequest['recipient']): Hex | HttpFailure => {
+  if (typeof r !== 'string') {
+    if (to.kind !== 'fabric')
+      return fail(400, 'request_invalid', `Field "recipient" must be an account on ${to.ref}.`, 'recipient', 'a string')
+    return fabricIdentityOf(r.mspId, r.certificate).toLowerCase() as Hex
+  }
+  if (to.kind === 'fabric' && !/^0x[0-9a-fA-F]{64}$/.test(r))
+    return fail(
+      400,
+      'request_invalid',
+      `Field "recipient" must be a Fabric identity on ${to.ref}.`,
+      'recipient',
+      'bytes32 sha256(mspId ‖ certificate PEM), or {mspId, certificate}',
+    )
+  const recipient = recipientBytes32(r)
+  if (!recipient)
+    return fail(400, 'request_invalid', 'Field "recipient" is not a valid SS58 address.', 'recipient', 'an account')
+  if (to.kind === 'evm' && !/^0x0{24}/.test(recipient))
+    return fail(
+      400,
+      'request_invalid',
+      `Field "recipient" must be an EVM address on ${to.ref}.`,
+      'recipient',
+      'a 20-byte address',
+    )
+  return recipient
 }
 
 /** A recipient as bytes32: an EVM address left-padded, a bytes32 account as is, an SS58 address as its AccountId32. */

@@ -25,14 +25,23 @@ export const QUOTE_VALID_MS = 60_000
 export type ReadableChain = ApiChain & { kind: 'evm'; reader: EvmReader }
 /** A Substrate chain the API reads. */
 export type SubstrateChain = ApiChain & { kind: 'substrate'; substrate: NonNullable<ApiChain['substrate']> }
+/** A Fabric chain (no reader: the API reads nothing on Fabric, its figures come from the config). */
+export type FabricChain = ApiChain & { kind: 'fabric'; fabric: NonNullable<ApiChain['fabric']> }
 /** One end of a route the API can price and build. */
-export type RouteEnd = ReadableChain | SubstrateChain
+export type RouteEnd = ReadableChain | SubstrateChain | FabricChain
 
 export const routeEnd = (c: ApiChain): RouteEnd | undefined => {
   if (c.kind === 'evm' && c.reader) return { ...c, kind: 'evm', reader: c.reader }
   if (c.kind === 'substrate' && c.substrate) return { ...c, kind: 'substrate', substrate: c.substrate }
+  if (c.kind === 'fabric' && c.fabric) return { ...c, kind: 'fabric', fabric: c.fabric }
   return undefined
 }
+
+/** Why Fabric fee items are 0: it has no gas and no native currency. */
+export const FABRIC_SOURCE_NOTE =
+  'Fabric has no gas: endorsing and ordering the sendToken / dispatch proposal costs the submitter nothing on-chain'
+export const FABRIC_DELIVERY_NOTE =
+  "Fabric has no gas: the relayers' deliver transaction (endorsed by the peers, ordered, committed) costs the committee nothing on-chain"
 
 /** The two chains of a route, or why the route cannot be served. */
 export const routeChains = (
@@ -59,25 +68,39 @@ export const routeChains = (
   return { from: a, to: b }
 }
 
-/** Whether `assetId` is represented on a route end (EVM: the bridge's registry; Substrate: the config's routes). */
-export const assetOn = async (c: RouteEnd, assetId: Hex): Promise<boolean> =>
-  c.kind === 'evm'
-    ? (await c.reader.assetOf(assetId)) !== undefined
-    : c.substrate.assets.some((a) => a.assetId === assetId.toLowerCase())
+/**
+ * Whether `assetId` is represented on a route end (EVM: the bridge's registry; Substrate: the config's
+ * routes; Fabric: the config's `assets`).
+ */
+export const assetOn = async (c: RouteEnd, assetId: Hex): Promise<boolean> => {
+  if (c.kind === 'evm') return (await c.reader.assetOf(assetId)) !== undefined
+  if (c.kind === 'fabric') return c.fabric.assetIds.includes(assetId.toLowerCase() as Hex)
+  return c.substrate.assets.some((a) => a.assetId === assetId.toLowerCase())
+}
 
 const finalityBlocks = async (c: RouteEnd): Promise<number> => {
+  if (c.kind === 'fabric') return 0 // a committed VALID block is final
   if (c.kind === 'substrate') return c.substrate.reader.finalityBlocks()
   if (c.finality.mode === 'confirmations') return c.finality.confirmations
   const [latest, finalized] = await Promise.all([c.reader.head('latest'), c.reader.head('finalized')])
   return Math.max(1, Number(latest.number - finalized.number))
 }
 
-const blockSeconds = (c: RouteEnd): Promise<number> =>
-  c.kind === 'evm' ? c.reader.blockTimeSeconds() : c.substrate.reader.blockTimeSeconds()
+/** Seconds per block; Fabric: the orderer's batch timeout (a lone transaction waits that long to be cut). */
+const blockSeconds = async (c: RouteEnd): Promise<number> => {
+  if (c.kind === 'fabric') return c.fabric.batchTimeoutMs / 1000
+  return c.kind === 'evm' ? c.reader.blockTimeSeconds() : c.substrate.reader.blockTimeSeconds()
+}
 
-/** Blocks a delivery takes on the destination: EVM its confirmations; a multisig a first approval and the executing one. */
-const destinationBlocks = (c: RouteEnd): number =>
-  c.kind === 'evm' ? c.destinationConfirmations : (c.substrate.multisig?.threshold ?? 1) > 1 ? 2 : 1
+/**
+ * Blocks a delivery takes on the destination: EVM its confirmations; a multisig a first approval and
+ * the executing one; Fabric the one block that commits `deliver`.
+ */
+const destinationBlocks = (c: RouteEnd): number => {
+  if (c.kind === 'evm') return c.destinationConfirmations
+  if (c.kind === 'fabric') return 1
+  return (c.substrate.multisig?.threshold ?? 1) > 1 ? 2 : 1
+}
 
 /**
  * What the user pays on the source. EVM: the approve and sendToken (or dispatch) gas at the current fees.
@@ -89,7 +112,8 @@ const sourceFees = async (
   to: RouteEnd,
   q: QuoteRequest,
   bytes: bigint,
-): Promise<{ item: string; amount: string }[] | HttpFailure> => {
+): Promise<{ item: string; amount: string; note?: string }[] | HttpFailure> => {
+  if (from.kind === 'fabric') return [{ item: 'source_fee', amount: '0', note: FABRIC_SOURCE_NOTE }]
   if (from.kind === 'evm') {
     const fee = await from.reader.feeData()
     return q.kind === 'token'
@@ -157,6 +181,17 @@ const destinationSide = async (
       large,
     }
   }
+  if (to.kind === 'fabric')
+    return {
+      delivery: {
+        item: 'destination_delivery',
+        amount: '0',
+        currency,
+        paidBy: 'committee',
+        note: FABRIC_DELIVERY_NOTE,
+      },
+      paused: false,
+    }
   const { multisig, assets, reader } = to.substrate
   if (!multisig)
     return fail(
@@ -192,7 +227,8 @@ export const quoteTransfer = async (
   const assetId = (q.assetId ?? '0x').toLowerCase() as Hex
   const amount = q.amount === undefined ? 0n : BigInt(q.amount)
   if (q.kind === 'token') {
-    const [onFrom, onTo] = await Promise.all([assetOn(from, assetId), assetOn(to, assetId)])
+    // From Fabric, as for the proposal (buildFabricTransfer), the chaincode itself refuses an unknown asset.
+    const [onFrom, onTo] = await Promise.all([from.kind === 'fabric' || assetOn(from, assetId), assetOn(to, assetId)])
     if (!onFrom) return fail(400, 'asset_unknown', `Asset ${assetId} is not registered on ${from.ref}.`, 'assetId')
     if (!onTo) return fail(400, 'asset_unknown', `Asset ${assetId} is not registered on ${to.ref}.`, 'assetId')
   }

@@ -100,14 +100,17 @@ export const QuoteRequestSchema = z
 export type QuoteRequest = z.infer<typeof QuoteRequestSchema>
 
 const FeeItemSchema = z.object({
-  item: z
-    .string()
-    .meta({ description: 'source_gas, approve_gas (EVM), source_fee (Substrate), protocol_fee, destination_delivery' }),
+  item: z.string().meta({
+    description: 'source_gas, approve_gas (EVM), source_fee (Substrate, Fabric), protocol_fee, destination_delivery',
+  }),
   amount: UintStringSchema,
-  currency: z.string().meta({ description: '`native:<chain ref>` (wei for EVM)' }),
+  currency: z
+    .string()
+    .meta({ description: '`native:<chain ref>` (wei for EVM; Fabric has no native currency: its items are 0)' }),
   paidBy: z
     .enum(['user', 'relayers', 'committee'])
-    .meta({ description: 'committee: the committee multisig pays (a Substrate delivery)' }),
+    .meta({ description: 'committee: the committee pays (a Substrate multisig delivery; a Fabric deliver, 0)' }),
+  note: z.string().optional().meta({ description: 'why an item is what it is (Fabric: no gas)' }),
 })
 const WarningSchema = z.object({
   code: z.enum(['destination_paused', 'rate_limited', 'queued_large_transfer']),
@@ -131,6 +134,17 @@ export type QuoteResponse = z.infer<typeof QuoteResponseSchema>
 
 // ---------- transfers ----------
 
+/** A Fabric identity by its parts; the API derives its bytes32 account (`fabricIdentityOf`). */
+export const FabricIdentitySchema = z.strictObject({
+  mspId: z.string().min(1).max(256),
+  certificate: z
+    .string()
+    .min(1)
+    .max(16_384)
+    .regex(/-----BEGIN CERTIFICATE-----/, 'expected an X.509 certificate PEM')
+    .meta({ description: 'the X.509 certificate PEM, byte for byte as the identity presents it' }),
+})
+
 export const TransferRequestSchema = z
   .strictObject({
     from: ChainRefSchema,
@@ -139,10 +153,17 @@ export const TransferRequestSchema = z
     sender: AnyAccountSchema.meta({
       description: "the user's own account on `from` (it signs): an EVM address, or an AccountId32 / SS58 address",
     }),
-    recipient: AnyAccountSchema.meta({
-      description:
-        'beneficiary (token) or recipient (message) on `to`: an EVM address, a bytes32 account, or an SS58 address (converted to its AccountId32)',
-    }),
+    recipient: z
+      .union([
+        AnyAccountSchema,
+        FabricIdentitySchema.meta({
+          description: 'a Fabric identity (to a Fabric chain): bytes32 sha256(utf8(mspId) ‖ certificate PEM)',
+        }),
+      ])
+      .meta({
+        description:
+          'beneficiary (token) or recipient (message) on `to`: an EVM address, a bytes32 account (Fabric: sha256(mspId ‖ certificate PEM)), an SS58 address (converted to its AccountId32), or a Fabric {mspId, certificate}',
+      }),
     assetId: Bytes32Schema.optional(),
     amount: UintStringSchema.optional(),
     payload: z

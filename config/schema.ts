@@ -128,6 +128,8 @@ const FabricChain = z
       .bigint()
       .refine((v) => v >= 0n, 'a block number ≥ 0')
       .default(0n),
+    /** The orderer's BatchTimeout (read-only, for the API's expected times); Fabric's default 2 s. */
+    batchTimeoutMs: z.number().int().min(1).max(600_000).default(2_000),
   })
   .strict()
 

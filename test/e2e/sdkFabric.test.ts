@@ -2,13 +2,16 @@
 // `isthmus dev --fabric` runs it): the API returns the bridge chaincode proposal, the SDK endorses and
 // submits it with the caller's own fabric-gateway Gateway (Org1's User1), checks the Dispatch
 // chaincode event against the request and follows the message to `delivered` on chain A.
-import { Contract, JsonRpcProvider } from 'ethers'
+import { Contract, Interface, JsonRpcProvider, Wallet } from 'ethers'
 import { lastValueFrom, toArray } from 'rxjs'
+import { BRIDGE_ABI } from '../../adapters/evm/bridgeAbi.js'
 import type { FabricGatewayConnection } from '../../adapters/index.js'
+import type { QuoteResponse, TransferResponse } from '../../api/schemas.js'
 import { connectFabricPeer } from '../../cli/devnet/initializeFabricBridge.js'
 import { type Devnet, startDevnet } from '../../cli/devnet/startDevnet.js'
 import { createIsthmusClient, fabricAccountOf, TransferFailedError } from '../../sdk/index.js'
 import { rejected } from '../harness/thrown.js'
+import { eventually } from '../harness/waitFor.js'
 
 let devnet: Devnet
 let conn: FabricGatewayConnection
@@ -83,4 +86,136 @@ describe('SDK: Fabric → EVM through the API', () => {
     expect(e).toBeInstanceOf(TransferFailedError)
     expect((e as Error).message).toMatch(/refused/)
   })
+})
+
+describe('API: quotes and EVM → Fabric transfers', () => {
+  const post = (path: string, body: unknown) =>
+    fetch(`${devnet.api!.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    })
+
+  it('quotes Fabric both ways: no gas on Fabric (0 items with a note), time from the batch timeout', async () => {
+    const f = devnet.fabric!
+    const out = await post('/v1/quote', {
+      from: f.ref,
+      to: devnet.a.ref,
+      kind: 'token',
+      assetId: f.fab.assetId,
+      amount: '5',
+    })
+    expect(out.status).toBe(200)
+    const q = (await out.json()) as QuoteResponse
+    expect(q.fee.total).toBe('0')
+    expect(q.fee.breakdown[0]).toMatchObject({ item: 'source_fee', amount: '0', paidBy: 'user' })
+    expect(q.fee.breakdown[0]!.note).toMatch(/no gas/)
+    expect(q.fee.breakdown.find((b) => b.item === 'destination_delivery')).toMatchObject({ paidBy: 'relayers' })
+    expect(q.finality).toEqual({ blocks: 0, blockTimeSeconds: 2 }) // batchTimeoutMs default 2000
+    expect(q.expectedSeconds).toBeGreaterThan(4) // batch + relay overhead + A's confirmations
+    const inbound = await post('/v1/quote', {
+      from: devnet.a.ref,
+      to: f.ref,
+      kind: 'token',
+      assetId: devnet.token.assetId,
+      amount: '5',
+    })
+    expect(inbound.status).toBe(200)
+    const r = (await inbound.json()) as QuoteResponse
+    expect(BigInt(r.fee.total)).toBeGreaterThan(0n) // the user's EVM gas
+    const delivery = r.fee.breakdown.find((b) => b.item === 'destination_delivery')!
+    expect(delivery).toMatchObject({ amount: '0', paidBy: 'committee' })
+    expect(delivery.note).toMatch(/no gas/)
+    expect(r.expectedSeconds).toBeGreaterThanOrEqual(2 + 2) // ≥ relay overhead + one Fabric batch
+    const unknown = await post('/v1/quote', {
+      from: devnet.a.ref,
+      to: f.ref,
+      kind: 'token',
+      assetId: `0x${'ab'.repeat(32)}`,
+      amount: '5',
+    })
+    expect(unknown.status).toBe(400)
+  })
+
+  it('builds an EVM → Fabric transfer to {mspId, certificate}; the test wallet signs it; delivered on Fabric', async () => {
+    const f = devnet.fabric!
+    const user = devnet.users[1]!
+    const contract = conn.gateway.getNetwork(f.network.channel).getContract(f.network.chaincode, 'isthmus')
+    const balance = async () =>
+      BigInt(
+        new TextDecoder().decode(await contract.evaluateTransaction('balanceOf', f.user.account, devnet.token.assetId)),
+      )
+    const refused = await post('/v1/transfers', {
+      from: devnet.a.ref,
+      to: f.ref,
+      kind: 'token',
+      sender: user.address,
+      recipient: user.address, // a 20-byte address is no Fabric identity
+      assetId: devnet.token.assetId,
+      amount: '3',
+    })
+    expect(refused.status).toBe(400)
+    expect(((await refused.json()) as { error: { field: string } }).error.field).toBe('recipient')
+    const built = await post('/v1/transfers', {
+      from: devnet.a.ref,
+      to: f.ref,
+      kind: 'token',
+      sender: user.address,
+      recipient: { mspId: f.user.mspId, certificate: f.user.certPem },
+      assetId: devnet.token.assetId,
+      amount: '3',
+    })
+    expect(built.status).toBe(200)
+    const plan = (await built.json()) as TransferResponse
+    expect(plan).toMatchObject({ kind: 'evm-tx', recipient: f.user.account })
+    if (plan.kind !== 'evm-tx') return
+    const before = await balance()
+    const provider = new JsonRpcProvider(devnet.a.rpcUrl, Number(devnet.a.chainId), {
+      staticNetwork: true,
+      batchMaxCount: 1,
+      pollingInterval: 100,
+    })
+    const bridge = new Interface(BRIDGE_ABI)
+    let id: string | undefined
+    try {
+      const wallet = new Wallet(user.privateKey, provider)
+      let nonce = await provider.getTransactionCount(user.address, 'latest') // explicit: consecutive txs
+      for (const tx of plan.txs) {
+        const sent = await wallet.sendTransaction({
+          to: tx.to,
+          data: tx.data,
+          value: BigInt(tx.value),
+          chainId: BigInt(tx.chainId),
+          nonce: nonce++,
+        })
+        const receipt = await sent.wait(1, 30_000)
+        expect(receipt?.status).toBe(1)
+        for (const l of receipt?.logs ?? []) {
+          const ev = bridge.parseLog(l)
+          if (ev?.name === 'Dispatch') id = (ev.args.getValue('id') as string).toLowerCase()
+        }
+      }
+    } finally {
+      provider.destroy()
+    }
+    expect(id).toBeDefined()
+    const started = Date.now()
+    await eventually(
+      'the Fabric balance to grow by 3',
+      async () => ((await balance()) === before + 3n ? true : undefined),
+      90_000,
+    )
+    process.stderr.write(`sdkFabric: EVM -> Fabric delivered ${Date.now() - started} ms after the source receipt\n`)
+    const view = await eventually(
+      'the API to report delivered',
+      async () => {
+        const r = await fetch(`${devnet.api!.url}/v1/messages/${id}`, { signal: AbortSignal.timeout(5_000) })
+        const v = (await r.json()) as { status?: string; recipient?: string }
+        return v.status === 'delivered' ? v : undefined
+      },
+      20_000,
+    )
+    expect(view.recipient).toBe(f.user.account)
+  }, 150_000)
 })
