@@ -21,6 +21,9 @@ export interface FabricOrg {
   domain: string
 }
 
+/** The devnet orderer's BatchTimeout; the relayer configs carry it as `batchTimeoutMs` (API quotes). */
+export const FABRIC_BATCH_TIMEOUT_MS = 250
+
 export const ORDERER_ORG: FabricOrg = { name: 'OrdererOrg', mspId: 'OrdererMSP', domain: 'example.com' }
 export const PEER_ORGS: FabricOrg[] = [
   { name: 'Org1', mspId: 'Org1MSP', domain: 'org1.example.com' },
@@ -105,7 +108,7 @@ export const configtxYaml = (crypto: string, ports: FabricPorts): string => {
         Capabilities: { V2_0: true },
         Orderer: {
           OrdererType: 'etcdraft',
-          BatchTimeout: '250ms',
+          BatchTimeout: `${FABRIC_BATCH_TIMEOUT_MS}ms`,
           BatchSize: { MaxMessageCount: 100, AbsoluteMaxBytes: '10 MB', PreferredMaxBytes: '2 MB' },
           EtcdRaft: {
             Consenters: [

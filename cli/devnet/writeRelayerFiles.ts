@@ -6,6 +6,7 @@ import { computeAddress, encryptKeystoreJsonSync } from 'ethers'
 import { stringify } from 'yaml'
 import { parseConfig } from '../../config/index.js'
 import type { ChainRef, Hex } from '../../types.js'
+import { FABRIC_BATCH_TIMEOUT_MS } from './fabricConfigFiles.js'
 import type { RelayerSubstrateSpec } from './setUpDevnetSubstrate.js'
 
 /** One chain as every relayer config lists it. */
@@ -110,6 +111,7 @@ const fabricChainDoc = (f: RelayerFabricSpec) => ({
   ordererMspIds: f.ordererMspIds,
   endorsementPolicy: f.endorsementPolicy,
   startBlock: Number(f.startBlock),
+  batchTimeoutMs: FABRIC_BATCH_TIMEOUT_MS,
 })
 
 // A devnet key protects nothing of value; a cheap scrypt keeps relayer (re)starts fast.
