@@ -1,5 +1,10 @@
 // `isthmus audit` on a Substrate destination: a real chopsticks Asset Hub (committee multisig
 // deliveries), a real hardhat source bridge (the evm-receipt bundle of a real dispatch) and real NATS.
+
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import { Contract, JsonRpcProvider, Wallet } from 'ethers'
 import { filter, firstValueFrom } from 'rxjs'
 import { createDeliveryReader } from '../../../adapters/evm/createDeliveryReader.js'
@@ -7,7 +12,9 @@ import { createEvmAdapter } from '../../../adapters/evm/createEvmAdapter.js'
 import { createSubstrateDeliveryReader } from '../../../adapters/substrate/destination/createSubstrateDeliveryReader.js'
 import { buildDeliveryCall } from '../../../adapters/substrate/destination/deliveryCall.js'
 import type { ChainAdapter } from '../../../adapters/types.js'
+import { auditCommand } from '../../../cli/commands/audit.js'
 import { HARDHAT_DEV_KEYS, type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
+import { writeRelayerFiles } from '../../../cli/devnet/writeRelayerFiles.js'
 import { deployBridge } from '../../../contracts/deploy.js'
 import { messageId } from '../../../protocol/index.js'
 import { type AuditDestination, createAuditor } from '../../../relayer/audit/createAuditor.js'
@@ -164,4 +171,69 @@ describe('isthmus audit: Substrate destination (chopsticks Asset Hub, hardhat so
     })
     expect(byId.get(messageId(forged))?.result).toBe('bundle-missing')
   }, 120_000)
+
+  it('isthmus audit --config (the same chains as a relayer config) audits the Substrate destination', async () => {
+    const member = (i: number) => ({
+      id: `m${i}`,
+      attestationKey: Wallet.createRandom().privateKey as Hex,
+      deliveryKey: HARDHAT_DEV_KEYS[i]! as Hex,
+    })
+    const members = [member(0), member(1), member(2)]
+    const files = writeRelayerFiles({
+      dir: mkdtempSync(join(tmpdir(), 'isthmus-audit-')),
+      member: members[0]!,
+      members,
+      threshold: 2,
+      epoch: 1n,
+      chains: [
+        {
+          ref: EVM,
+          domain: ORIGIN,
+          chainId: 31337n,
+          rpcUrl: node.rpcUrl,
+          bridge,
+          startBlock: 0n,
+          confirmations: 1,
+          pollIntervalMs: 100,
+        },
+      ],
+      substrate: {
+        spec: {
+          ref: 'substrate:asset-hub-local',
+          domain: DOMAIN,
+          wsUrl: f.chain.wsUrl,
+          genesisHash: f.chain.genesisHash,
+          startBlock: t.startBlock,
+          pollIntervalMs: 100,
+          assets: [],
+        },
+        accounts: t.members.map(accountOf),
+        seed: `0x${'11'.repeat(32)}`,
+      },
+      natsUrl: nats.server.url,
+      keys: 'env',
+      logLevel: 'warn',
+      stuckAfterMs: 60_000,
+      tuning: {},
+    })
+    let out = ''
+    const stdout = new Writable({
+      write: (c, _e, cb) => {
+        out += String(c)
+        cb()
+      },
+    })
+    const stderr = new Writable({ write: (_c, _e, cb) => cb() })
+    const code = await auditCommand.run({
+      argv: ['--config', files.configPath, '--json', '--log-level', 'error'],
+      stdout,
+      stderr,
+      env: { ...process.env, ...files.env },
+      cwd: process.cwd(),
+    })
+    const report = JSON.parse(out) as { checked: number; byResult: Record<string, number> }
+    expect(code).toBe(1)
+    expect(report.checked).toBe(2)
+    expect(report.byResult).toEqual({ 'bundle-missing': 1, 'bundle-invalid': 1 })
+  }, 60_000)
 })
