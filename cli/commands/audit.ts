@@ -17,6 +17,7 @@ import {
   type AuditDestination,
   type AuditFinding,
   type AuditReport,
+  type AuditSourceChain,
   audit$,
   connectNats,
   createAlert,
@@ -26,6 +27,7 @@ import {
 import type { ChainRef, Hex } from '../../types.js'
 import { createLogger } from '../createLogger.js'
 import { serveMetrics } from '../startMonitoring.js'
+import { substrateAuditSourceOf } from '../substrateAuditSource.js'
 import type { CliCommand, CliContext } from '../types.js'
 
 const USAGE = `Usage: isthmus audit --config <file> [--json] [--watch] [--poll-ms N] [--metrics-port N] [--alerts] [--log-level LEVEL]
@@ -129,18 +131,17 @@ const connectApi = async (chain: ChainRef, urls: string[], timeoutMs: number): P
 }
 
 /**
- * The auditor of the config's EVM chains (destinations and sources) and Substrate destinations (the
- * committee multisig's executions); the other kinds are reported as not audited. `close` disconnects.
+ * The auditor of the config's EVM and Substrate chains, as destinations (bridge events, committee
+ * multisig executions) and as sources (their bundles verified with the config's trust anchors and,
+ * for Substrate, metadata from the auditor's own endpoint); other kinds are reported as not audited.
+ * `close` disconnects.
  */
 const auditorOf = async (cfg: Config, ctx: CliContext, log: Logger, nc: NatsConnection, registry: Registry) => {
   const evm = cfg.chains.flatMap((c) => (c.kind === 'evm' ? [c] : []))
   const substrate = cfg.chains.flatMap((c) => (c.kind === 'substrate' ? [c] : []))
   for (const c of cfg.chains)
-    if (c.kind === 'substrate')
-      ctx.stderr.write(
-        `note: ${c.ref} (substrate) is audited as a destination only; its own bundles are not verified by this build\n`,
-      )
-    else if (c.kind !== 'evm') ctx.stderr.write(`note: ${c.ref} (${c.kind}) is not audited by this build\n`)
+    if (c.kind !== 'evm' && c.kind !== 'substrate')
+      ctx.stderr.write(`note: ${c.ref} (${c.kind}) is not audited by this build\n`)
   const readers = new Map(
     evm.map((c) => [
       c.ref,
@@ -155,12 +156,17 @@ const auditorOf = async (cfg: Config, ctx: CliContext, log: Logger, nc: NatsConn
     ]),
   )
   const apis: ApiPromise[] = []
+  const closers: (() => Promise<void>)[] = []
   const close = async () => {
-    await Promise.all(apis.map((a) => a.disconnect().catch(() => {})))
+    await Promise.all([...apis.map((a) => a.disconnect().catch(() => {})), ...closers.map((c) => c())])
   }
   const substrateDestinations: AuditDestination[] = []
+  const substrateSources: AuditSourceChain[] = []
   try {
     for (const c of substrate) {
+      const s = await substrateAuditSourceOf(cfg, c, log)
+      closers.push(s.close)
+      substrateSources.push(s.source)
       const api = await connectApi(c.ref as ChainRef, [...c.wsUrls], cfg.requestTimeoutMs)
       apis.push(api)
       const ms = committeeMultisig(
@@ -192,10 +198,13 @@ const auditorOf = async (cfg: Config, ctx: CliContext, log: Logger, nc: NatsConn
       ...evm.map((c) => ({ reader: readers.get(c.ref)!, domain: c.domain, fromBlock: c.startBlock })),
       ...substrateDestinations,
     ],
-    sources: evm.map((c) => ({
-      source: { domain: c.domain, chain: c.ref as ChainRef, trust: { chainId: c.chainId, bridge: c.bridge as Hex } },
-      reader: readers.get(c.ref)!,
-    })),
+    sources: [
+      ...evm.map((c) => ({
+        source: { domain: c.domain, chain: c.ref as ChainRef, trust: { chainId: c.chainId, bridge: c.bridge as Hex } },
+        reader: readers.get(c.ref)!,
+      })),
+      ...substrateSources,
+    ],
     log,
     registry,
   })

@@ -36,6 +36,11 @@ export interface AuditDestination {
 export interface AuditSourceChain {
   source: AuditSource
   reader: Pick<DeliveryReader, 'blockHashAt'>
+  /**
+   * Load, from the auditor's own endpoint, the trust material these bundles need before they are
+   * verified (Substrate: the runtime metadata at each bundle's height). A failure fails the pass.
+   */
+  prepare?: (bundles: readonly unknown[]) => Promise<void>
 }
 
 export interface AuditorOptions {
@@ -92,6 +97,7 @@ export const createAuditor = (o: AuditorOptions): Auditor => {
         // No origin on chain (Substrate): the origin the bundles were published under, proven below.
         const origin = rec.origin ?? proofs.originsOf(rec.id).find((n) => sources.has(n))
         const src = origin === undefined ? undefined : sources.get(origin)
+        if (src?.prepare && bundles.length > 0) await src.prepare(bundles)
         const first = src
           ? proveDelivery({ ...rec, origin: origin!, nonce: rec.nonce ?? 0n }, bundles, src.source)
           : undefined
