@@ -11,7 +11,7 @@ import { committeeMultisig } from '../../adapters/substrate/destination/committe
 import { createSubstrateDeliveryReader } from '../../adapters/substrate/destination/createSubstrateDeliveryReader.js'
 import { buildDeliveryCall } from '../../adapters/substrate/destination/deliveryCall.js'
 import type { SubstrateAssetRoute } from '../../adapters/substrate/destination/types.js'
-import { type Config, loadConfig } from '../../config/index.js'
+import { type Config, loadConfig, resolvePrivateKey } from '../../config/index.js'
 import { RpcTimeoutError, UsageError } from '../../errors.js'
 import {
   type AuditDestination,
@@ -26,6 +26,8 @@ import {
 } from '../../relayer/index.js'
 import type { ChainRef, Hex } from '../../types.js'
 import { createLogger } from '../createLogger.js'
+import { fabricAdapterOptionsOf } from '../fabricAdapterOptionsOf.js'
+import { createFabricAuditSource } from '../fabricAuditSource.js'
 import { serveMetrics } from '../startMonitoring.js'
 import { substrateAuditSourceOf } from '../substrateAuditSource.js'
 import type { CliCommand, CliContext } from '../types.js'
@@ -133,15 +135,22 @@ const connectApi = async (chain: ChainRef, urls: string[], timeoutMs: number): P
 /**
  * The auditor of the config's EVM and Substrate chains, as destinations (bridge events, committee
  * multisig executions) and as sources (their bundles verified with the config's trust anchors and,
- * for Substrate, metadata from the auditor's own endpoint); other kinds are reported as not audited.
+ * for Substrate, metadata from the auditor's own endpoint), and of its Fabric chains as sources
+ * (the identity key is resolved to read blocks; nothing is signed for the ledger).
  * `close` disconnects.
  */
-const auditorOf = async (cfg: Config, ctx: CliContext, log: Logger, nc: NatsConnection, registry: Registry) => {
+const auditorOf = async (
+  cfg: Config & { configDir: string },
+  ctx: CliContext,
+  log: Logger,
+  nc: NatsConnection,
+  registry: Registry,
+) => {
   const evm = cfg.chains.flatMap((c) => (c.kind === 'evm' ? [c] : []))
   const substrate = cfg.chains.flatMap((c) => (c.kind === 'substrate' ? [c] : []))
-  for (const c of cfg.chains)
-    if (c.kind !== 'evm' && c.kind !== 'substrate')
-      ctx.stderr.write(`note: ${c.ref} (${c.kind}) is not audited by this build\n`)
+  const fabric = cfg.chains.flatMap((c, i) => (c.kind === 'fabric' ? [{ c, i }] : []))
+  for (const { c } of fabric)
+    ctx.stderr.write(`note: ${c.ref} (fabric) is audited as a source only; its deliveries are not read by this build\n`)
   const readers = new Map(
     evm.map((c) => [
       c.ref,
@@ -162,7 +171,15 @@ const auditorOf = async (cfg: Config, ctx: CliContext, log: Logger, nc: NatsConn
   }
   const substrateDestinations: AuditDestination[] = []
   const substrateSources: AuditSourceChain[] = []
+  const fabricSources: AuditSourceChain[] = []
   try {
+    for (const { c, i } of fabric) {
+      // The identity only reads blocks through qscc (a Fabric peer serves members only).
+      const key = (await resolvePrivateKey(c.identity.key, ctx.env, cfg.configDir)) as Hex
+      const s = createFabricAuditSource(fabricAdapterOptionsOf(c, key, cfg, i))
+      closers.push(s.close)
+      fabricSources.push(s.source)
+    }
     for (const c of substrate) {
       const s = await substrateAuditSourceOf(cfg, c, log)
       closers.push(s.close)
@@ -204,6 +221,7 @@ const auditorOf = async (cfg: Config, ctx: CliContext, log: Logger, nc: NatsConn
         reader: readers.get(c.ref)!,
       })),
       ...substrateSources,
+      ...fabricSources,
     ],
     log,
     registry,

@@ -1,0 +1,156 @@
+// `isthmus audit` of Fabric-origin deliveries: a real Fabric network (the bridge chaincode's Dispatch and
+// its fabric-block bundle), a real hardhat destination bridge (the certified delivery) and real NATS.
+
+import { type Contract, ContractFactory, type InterfaceAbi, JsonRpcProvider, Wallet } from 'ethers'
+import { filter, firstValueFrom } from 'rxjs'
+import { createDeliveryReader } from '../../../adapters/evm/createDeliveryReader.js'
+import { createFabricAdapter, type FabricAdapterOptions } from '../../../adapters/fabric/createFabricAdapter.js'
+import type { ObservedMessage } from '../../../adapters/types.js'
+import { HARDHAT_DEV_KEYS, type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
+import { createFabricAuditSource, type FabricAuditSource } from '../../../cli/fabricAuditSource.js'
+import { loadArtifact } from '../../../contracts/artifacts.js'
+import { deployBridge } from '../../../contracts/deploy.js'
+import { addressToBytes32, bytesToHex, encodeAppBody, encodeMessage, evmBridgeRef } from '../../../protocol/index.js'
+import { createAuditor } from '../../../relayer/audit/createAuditor.js'
+import { proofSubject } from '../../../relayer/nats/subjects.js'
+import type { ChainRef, Hex } from '../../../types.js'
+import { captureLogger } from '../../harness/captureLogger.js'
+import { fabricClient, useFabricNetwork } from '../../harness/fabricNetwork.js'
+import { signCertificate } from '../../harness/signCertificate.js'
+import { type NatsFixture, useNatsWithTopology } from '../nats/natsFixture.js'
+
+const FABRIC_DOMAIN = 42
+const EVM_DOMAIN = 1
+const EVM: ChainRef = 'evm:31337'
+
+describe('isthmus audit: Fabric-origin deliveries (Fabric network source, hardhat bridge, NATS)', () => {
+  const fabric = useFabricNetwork({ domain: FABRIC_DOMAIN, assets: [] })
+  let nats: NatsFixture
+  let node: HardhatNode
+  let provider: JsonRpcProvider
+  let bridge: Contract
+  let bridgeAddress: Hex
+  let recipient: Hex
+  let auditSource: FabricAuditSource
+  const committeeKey = Wallet.createRandom().privateKey
+  useNatsWithTopology((x) => {
+    nats = x
+  })
+
+  const options = (): FabricAdapterOptions => {
+    const net = fabric.net
+    const id = net.identities['Org1MSP']!.user
+    return {
+      chain: `fabric:${net.channel}`,
+      domain: FABRIC_DOMAIN,
+      channel: net.channel,
+      chaincode: net.chaincode,
+      peerEndpoint: net.peers[0]!.endpoint,
+      tlsRootCertPem: net.peers[0]!.tlsRootCertPem,
+      tlsHostnameOverride: net.peers[0]!.hostname,
+      mspId: id.mspId,
+      certPem: id.certPem,
+      keyPem: id.keyPem,
+      mspRoots: net.mspRoots,
+      ordererMspIds: net.ordererMspIds,
+      endorsementPolicy: net.endorsementPolicy,
+      requestTimeoutMs: 10_000,
+      reconnectBaseMs: 50,
+    }
+  }
+
+  beforeAll(async () => {
+    node = await startHardhatNode({ chainId: 31337n })
+    provider = new JsonRpcProvider(node.rpcUrl, 31337, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 })
+    const deployer = new Wallet(HARDHAT_DEV_KEYS[0]!, provider)
+    const d = await deployBridge({
+      signer: deployer,
+      localDomain: EVM_DOMAIN,
+      committee: { signers: [new Wallet(committeeKey).address], threshold: 1 },
+    })
+    bridge = d.bridge
+    bridgeAddress = d.address.toLowerCase() as Hex
+    const a = loadArtifact('RecordingRecipient')
+    const r = await new ContractFactory(a.abi as InterfaceAbi, a.bytecode, deployer).deploy(d.address)
+    await r.waitForDeployment()
+    recipient = addressToBytes32(await r.getAddress())
+    auditSource = createFabricAuditSource(options())
+  }, 90_000)
+  afterAll(async () => {
+    await auditSource?.close()
+    provider?.destroy()
+    await node?.stop()
+  }, 30_000)
+
+  /** A Dispatch to the EVM recipient on the bridge chaincode, observed by the Fabric adapter with its bundle. */
+  const dispatch = async (payload: Hex): Promise<ObservedMessage> => {
+    const c = fabricClient(fabric.net, 'Org1MSP', 'user')
+    const adapter = createFabricAdapter(options(), { log: captureLogger('warn').log })
+    try {
+      const id = Buffer.from(await c.contract.submitTransaction('dispatch', String(EVM_DOMAIN), recipient, payload))
+        .toString('utf8')
+        .toLowerCase()
+      const batch = await firstValueFrom(
+        adapter.observe$(0n).pipe(filter((b) => b.messages.some((m) => m.id.toLowerCase() === id))),
+      )
+      return batch.messages.find((m) => m.id.toLowerCase() === id)!
+    } finally {
+      c.close()
+      await adapter.close()
+    }
+  }
+
+  const deliver = async (m: ObservedMessage) => {
+    const cert = signCertificate({
+      keys: [committeeKey],
+      epoch: 1n,
+      destination: EVM_DOMAIN,
+      destinationBridge: evmBridgeRef(31337n, bridgeAddress),
+      id: m.id,
+    })
+    const relayer = bridge.connect(new Wallet(HARDHAT_DEV_KEYS[2]!, provider)) as Contract
+    await (await relayer.getFunction('deliver')(m.encoded, cert.epoch, cert.signatures)).wait()
+  }
+
+  const auditor = async (name: string) => {
+    const { js } = await nats.connect(name)
+    const reader = createDeliveryReader({
+      chain: EVM,
+      rpcUrls: [node.rpcUrl],
+      bridge: bridgeAddress,
+      requestTimeoutMs: 5_000,
+      maxLogRangeBlocks: 2_000,
+      log: captureLogger('warn').log,
+    })
+    return createAuditor({
+      js,
+      destinations: [{ reader, domain: EVM_DOMAIN, fromBlock: 0n }],
+      sources: [auditSource.source],
+      log: captureLogger('fatal').log,
+    })
+  }
+
+  it('verifies a Fabric-origin delivery from its fabric-block bundle, then reports a tampered bundle', async () => {
+    const m = await dispatch('0xc0ffee')
+    expect(m.message.origin).toBe(FABRIC_DOMAIN)
+    const { js } = await nats.connect('publisher')
+    const bundle = JSON.parse(JSON.stringify(m.bundle)) as Record<string, unknown>
+    await js.publish(proofSubject(FABRIC_DOMAIN, m.id), JSON.stringify(bundle))
+    await deliver(m)
+
+    const r1 = await (await auditor('audit-1')).runOnce()
+    expect(r1.checked).toBe(1)
+    expect(r1.mismatches).toEqual([])
+    expect(r1.byResult).toEqual({ ok: 1 })
+    expect(await auditSource.source.reader.blockHashAt(m.source.blockNumber)).toBe(m.source.blockHash)
+
+    // The same block and transaction claiming another message: it no longer verifies.
+    const claimed = bytesToHex(encodeMessage({ ...m.message, body: encodeAppBody('0xbadbad') }))
+    await js.publish(proofSubject(FABRIC_DOMAIN, m.id), JSON.stringify({ ...bundle, message: claimed }))
+    const r2 = await (await auditor('audit-2')).runOnce()
+    expect(r2.checked).toBe(1)
+    expect(r2.mismatches).toEqual([
+      expect.objectContaining({ id: m.id, origin: FABRIC_DOMAIN, result: 'bundle-invalid', destination: EVM }),
+    ])
+  }, 120_000)
+})
