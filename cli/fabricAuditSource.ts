@@ -1,22 +1,22 @@
-import { common } from '@hyperledger/fabric-protos'
 import { connectGateway } from '../adapters/fabric/connectGateway.js'
 import type { FabricAdapterOptions } from '../adapters/fabric/createFabricAdapter.js'
-import { toRelayError } from '../adapters/fabric/toRelayError.js'
-import { decodeFabricBlock, fabricBlockHash } from '../proofs/index.js'
+import { createFabricDeliveryReader, type FabricDeliveryReader } from '../adapters/fabric/createFabricDeliveryReader.js'
 import type { AuditSourceChain } from '../relayer/index.js'
-import type { Hex } from '../types.js'
 
 export interface FabricAuditSource {
   source: AuditSourceChain
+  /** The channel's executed deliveries of the bridge chaincode (the Fabric destination). */
+  reader: FabricDeliveryReader
   close(): Promise<void>
 }
 
 /**
- * A Fabric origin for `isthmus audit`: the trust anchors `cli/runRelayer.ts` gives the relayer for
+ * A Fabric chain for `isthmus audit`, as an origin and as a destination. As an origin: the trust anchors `cli/runRelayer.ts` gives the relayer for
  * `fabric-block` bundles (channel, chaincode, MSP roots, orderer MSPs, endorsement policy, all from
  * the config), and canonical block hashes: the block at a height read through the peer's `qscc`
- * (`GetBlockByNumber`, as the adapter reads blocks) and hashed (SHA-256 of its header bytes). The
- * identity only evaluates (reads); nothing is submitted.
+ * (`GetBlockByNumber`, as the adapter reads blocks) and hashed (SHA-256 of its header bytes). As a
+ * destination: `reader.deliveries` (`createFabricDeliveryReader`). The identity only evaluates
+ * (reads); nothing is submitted.
  */
 export const createFabricAuditSource = (o: FabricAdapterOptions): FabricAuditSource => {
   const conn = connectGateway({
@@ -28,20 +28,12 @@ export const createFabricAuditSource = (o: FabricAdapterOptions): FabricAuditSou
     keyPem: o.keyPem,
     requestTimeoutMs: o.requestTimeoutMs ?? 30_000,
   })
-  const qscc = conn.gateway.getNetwork(o.channel).getContract('qscc')
-  const system = async (fn: string, ...args: string[]): Promise<Uint8Array> => {
-    try {
-      return await qscc.evaluateTransaction(fn, o.channel, ...args)
-    } catch (e) {
-      throw toRelayError(e, o.chain, `qscc ${fn}`)
-    }
-  }
-  const blockHashAt = async (n: bigint): Promise<Hex | undefined> => {
-    const height = BigInt(common.BlockchainInfo.deserializeBinary(await system('GetChainInfo')).getHeight())
-    if (n < 0n || n >= height) return undefined
-    const block = decodeFabricBlock(await system('GetBlockByNumber', n.toString()))
-    return `0x${fabricBlockHash(block).toString('hex')}`
-  }
+  const reader = createFabricDeliveryReader({
+    chain: o.chain,
+    channel: o.channel,
+    chaincode: o.chaincode,
+    network: conn.gateway.getNetwork(o.channel),
+  })
   return {
     source: {
       source: {
@@ -57,8 +49,9 @@ export const createFabricAuditSource = (o: FabricAdapterOptions): FabricAuditSou
           },
         },
       },
-      reader: { blockHashAt },
+      reader,
     },
+    reader,
     close: async () => conn.close(),
   }
 }

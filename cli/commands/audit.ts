@@ -34,10 +34,11 @@ import type { CliCommand, CliContext } from '../types.js'
 
 const USAGE = `Usage: isthmus audit --config <file> [--json] [--watch] [--poll-ms N] [--metrics-port N] [--alerts] [--log-level LEVEL]
 
-Re-verify every delivered message independently of the relayers: for each Delivered event on each
-configured bridge, a proof bundle exists on the PROOFS stream, every bundle verifies with the
-config's trust anchors (chain id, bridge), the delivered message is the proven one, and the proven
-block is still the source chain's canonical block at that height (re-read from its RPC).
+Re-verify every delivered message independently of the relayers: for each delivery on each
+configured chain (EVM Delivered events, Substrate committee multisig executions, Fabric chaincode
+Delivered events), a proof bundle exists on the PROOFS stream, every bundle verifies with the
+config's trust anchors (EVM, Substrate and Fabric origins), the delivered message is the proven one,
+and the proven block is still the source chain's canonical block at that height (re-read from it).
   --config <file>    a relayer config (chains, nats); keys are not read
   --json             one JSON report (once) or one JSON line per finding and pass (--watch)
   --watch            keep auditing new deliveries every --poll-ms (default 5000) until SIGINT/SIGTERM
@@ -135,8 +136,8 @@ const connectApi = async (chain: ChainRef, urls: string[], timeoutMs: number): P
 /**
  * The auditor of the config's EVM and Substrate chains, as destinations (bridge events, committee
  * multisig executions) and as sources (their bundles verified with the config's trust anchors and,
- * for Substrate, metadata from the auditor's own endpoint), and of its Fabric chains as sources
- * (the identity key is resolved to read blocks; nothing is signed for the ledger).
+ * for Substrate, metadata from the auditor's own endpoint), and of its Fabric chains as both (the
+ * identity key is resolved to read blocks through qscc; nothing is submitted).
  * `close` disconnects.
  */
 const auditorOf = async (
@@ -149,8 +150,6 @@ const auditorOf = async (
   const evm = cfg.chains.flatMap((c) => (c.kind === 'evm' ? [c] : []))
   const substrate = cfg.chains.flatMap((c) => (c.kind === 'substrate' ? [c] : []))
   const fabric = cfg.chains.flatMap((c, i) => (c.kind === 'fabric' ? [{ c, i }] : []))
-  for (const { c } of fabric)
-    ctx.stderr.write(`note: ${c.ref} (fabric) is audited as a source only; its deliveries are not read by this build\n`)
   const readers = new Map(
     evm.map((c) => [
       c.ref,
@@ -172,6 +171,7 @@ const auditorOf = async (
   const substrateDestinations: AuditDestination[] = []
   const substrateSources: AuditSourceChain[] = []
   const fabricSources: AuditSourceChain[] = []
+  const fabricDestinations: AuditDestination[] = []
   try {
     for (const { c, i } of fabric) {
       // The identity only reads blocks through qscc (a Fabric peer serves members only).
@@ -179,6 +179,7 @@ const auditorOf = async (
       const s = createFabricAuditSource(fabricAdapterOptionsOf(c, key, cfg, i))
       closers.push(s.close)
       fabricSources.push(s.source)
+      fabricDestinations.push({ reader: s.reader, domain: c.domain, fromBlock: c.startBlock })
     }
     for (const c of substrate) {
       const s = await substrateAuditSourceOf(cfg, c, log)
@@ -214,6 +215,7 @@ const auditorOf = async (
     destinations: [
       ...evm.map((c) => ({ reader: readers.get(c.ref)!, domain: c.domain, fromBlock: c.startBlock })),
       ...substrateDestinations,
+      ...fabricDestinations,
     ],
     sources: [
       ...evm.map((c) => ({

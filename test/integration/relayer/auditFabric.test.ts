@@ -1,21 +1,30 @@
-// `isthmus audit` of Fabric-origin deliveries: a real Fabric network (the bridge chaincode's Dispatch and
-// its fabric-block bundle), a real hardhat destination bridge (the certified delivery) and real NATS.
+// `isthmus audit` with Fabric as origin and as destination: a real Fabric network (the bridge chaincode's
+// Dispatch with its fabric-block bundle; certified deliveries), a real hardhat bridge and real NATS.
 
 import { type Contract, ContractFactory, type InterfaceAbi, JsonRpcProvider, Wallet } from 'ethers'
 import { filter, firstValueFrom } from 'rxjs'
 import { createDeliveryReader } from '../../../adapters/evm/createDeliveryReader.js'
+import { createEvmAdapter } from '../../../adapters/evm/createEvmAdapter.js'
 import { createFabricAdapter, type FabricAdapterOptions } from '../../../adapters/fabric/createFabricAdapter.js'
 import type { ObservedMessage } from '../../../adapters/types.js'
 import { HARDHAT_DEV_KEYS, type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
 import { createFabricAuditSource, type FabricAuditSource } from '../../../cli/fabricAuditSource.js'
 import { loadArtifact } from '../../../contracts/artifacts.js'
 import { deployBridge } from '../../../contracts/deploy.js'
-import { addressToBytes32, bytesToHex, encodeAppBody, encodeMessage, evmBridgeRef } from '../../../protocol/index.js'
+import {
+  addressToBytes32,
+  bytesToHex,
+  encodeAppBody,
+  encodeMessage,
+  evmBridgeRef,
+  fabricBridgeRef,
+  messageId,
+} from '../../../protocol/index.js'
 import { createAuditor } from '../../../relayer/audit/createAuditor.js'
 import { proofSubject } from '../../../relayer/nats/subjects.js'
-import type { ChainRef, Hex } from '../../../types.js'
+import type { ChainRef, Hex, Message } from '../../../types.js'
 import { captureLogger } from '../../harness/captureLogger.js'
-import { fabricClient, useFabricNetwork } from '../../harness/fabricNetwork.js'
+import { FABRIC_COMMITTEE_KEYS, fabricClient, useFabricNetwork } from '../../harness/fabricNetwork.js'
 import { signCertificate } from '../../harness/signCertificate.js'
 import { type NatsFixture, useNatsWithTopology } from '../nats/natsFixture.js'
 
@@ -23,7 +32,7 @@ const FABRIC_DOMAIN = 42
 const EVM_DOMAIN = 1
 const EVM: ChainRef = 'evm:31337'
 
-describe('isthmus audit: Fabric-origin deliveries (Fabric network source, hardhat bridge, NATS)', () => {
+describe('isthmus audit: Fabric origin and destination (Fabric network, hardhat bridge, NATS)', () => {
   const fabric = useFabricNetwork({ domain: FABRIC_DOMAIN, assets: [] })
   let nats: NatsFixture
   let node: HardhatNode
@@ -152,5 +161,97 @@ describe('isthmus audit: Fabric-origin deliveries (Fabric network source, hardha
     expect(r2.mismatches).toEqual([
       expect.objectContaining({ id: m.id, origin: FABRIC_DOMAIN, result: 'bundle-invalid', destination: EVM }),
     ])
+  }, 120_000)
+
+  /** Deliver `m` on the bridge chaincode with a valid committee certificate (as a relayer does). */
+  const deliverOnFabric = async (m: Message) => {
+    const cert = signCertificate({
+      keys: FABRIC_COMMITTEE_KEYS.slice(0, 2),
+      epoch: 1n,
+      destination: FABRIC_DOMAIN,
+      destinationBridge: fabricBridgeRef(fabric.net.channel, fabric.net.chaincode),
+      id: messageId(m),
+    })
+    const c = fabricClient(fabric.net, 'Org2MSP', 'user')
+    try {
+      await c.contract.submitTransaction('deliver', bytesToHex(encodeMessage(m)), '1', cert.signatures)
+    } finally {
+      c.close()
+    }
+  }
+
+  it('audits deliveries on the Fabric destination: an EVM-origin one verifies, a forged one is bundle-missing', async () => {
+    const log = captureLogger('warn').log
+    const evm = createEvmAdapter(
+      {
+        chain: EVM,
+        chainId: 31337n,
+        domain: EVM_DOMAIN,
+        rpcUrls: [node.rpcUrl],
+        bridge: bridgeAddress,
+        finality: { mode: 'confirmations', confirmations: 1 },
+        pollIntervalMs: 50,
+        requestTimeoutMs: 5_000,
+        maxFeePerGasCapWei: 10n ** 12n,
+      },
+      { log },
+    )
+    const fabricHead = await auditSource.reader.head()
+    let genuine: ObservedMessage
+    try {
+      const sender = new Wallet(HARDHAT_DEV_KEYS[1]!, provider)
+      const from = BigInt(await provider.getBlockNumber())
+      const fabricRecipient = `0x${'77'.repeat(32)}` as Hex
+      await (
+        await (bridge.connect(sender) as Contract).getFunction('dispatch')(FABRIC_DOMAIN, fabricRecipient, '0xabcd')
+      ).wait()
+      await (await sender.sendTransaction({ to: sender.address, value: 0n })).wait() // one confirmation
+      const batch = await firstValueFrom(evm.observe$(from).pipe(filter((b) => b.messages.length > 0)))
+      genuine = batch.messages[0]!
+    } finally {
+      await evm.close()
+    }
+    expect(genuine.message.destination).toBe(FABRIC_DOMAIN)
+    const { js } = await nats.connect('publisher-2')
+    await js.publish(proofSubject(EVM_DOMAIN, genuine.id), JSON.stringify(genuine.bundle))
+    await deliverOnFabric(genuine.message)
+    // Certified, but never dispatched on the source: no bundle anywhere.
+    const forged: Message = { ...genuine.message, nonce: 4242n, body: encodeAppBody('0x666f726765') }
+    await deliverOnFabric(forged)
+
+    const evmReader = createDeliveryReader({
+      chain: EVM,
+      rpcUrls: [node.rpcUrl],
+      bridge: bridgeAddress,
+      requestTimeoutMs: 5_000,
+      maxLogRangeBlocks: 2_000,
+      log,
+    })
+    const { js: ajs } = await nats.connect('audit-3')
+    const auditor = createAuditor({
+      js: ajs,
+      destinations: [{ reader: auditSource.reader, domain: FABRIC_DOMAIN, fromBlock: fabricHead + 1n }],
+      sources: [
+        {
+          source: { domain: EVM_DOMAIN, chain: EVM, trust: { chainId: 31337n, bridge: bridgeAddress } },
+          reader: evmReader,
+        },
+      ],
+      log: captureLogger('fatal').log,
+    })
+    const r = await auditor.runOnce()
+    expect(r.checked).toBe(2)
+    expect(r.ok).toBe(1)
+    expect(r.mismatches).toEqual([
+      expect.objectContaining({
+        id: messageId(forged),
+        origin: EVM_DOMAIN,
+        nonce: '4242',
+        result: 'bundle-missing',
+        destination: `fabric:${fabric.net.channel}`,
+      }),
+    ])
+    // A second pass has nothing new to audit.
+    expect((await auditor.runOnce()).checked).toBe(0)
   }, 120_000)
 })
