@@ -1,13 +1,20 @@
 // `isthmus audit` with Fabric as origin and as destination: a real Fabric network (the bridge chaincode's
 // Dispatch with its fabric-block bundle; certified deliveries), a real hardhat bridge and real NATS.
 
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import { type Contract, ContractFactory, type InterfaceAbi, JsonRpcProvider, Wallet } from 'ethers'
 import { filter, firstValueFrom } from 'rxjs'
 import { createDeliveryReader } from '../../../adapters/evm/createDeliveryReader.js'
 import { createEvmAdapter } from '../../../adapters/evm/createEvmAdapter.js'
 import { createFabricAdapter, type FabricAdapterOptions } from '../../../adapters/fabric/createFabricAdapter.js'
+import { p256ScalarOf } from '../../../adapters/fabric/p256Key.js'
 import type { ObservedMessage } from '../../../adapters/types.js'
+import { auditCommand } from '../../../cli/commands/audit.js'
 import { HARDHAT_DEV_KEYS, type HardhatNode, startHardhatNode } from '../../../cli/devnet/startHardhatNode.js'
+import { writeRelayerFiles } from '../../../cli/devnet/writeRelayerFiles.js'
 import { createFabricAuditSource, type FabricAuditSource } from '../../../cli/fabricAuditSource.js'
 import { loadArtifact } from '../../../contracts/artifacts.js'
 import { deployBridge } from '../../../contracts/deploy.js'
@@ -254,4 +261,90 @@ describe('isthmus audit: Fabric origin and destination (Fabric network, hardhat 
     // A second pass has nothing new to audit.
     expect((await auditor.runOnce()).checked).toBe(0)
   }, 120_000)
+
+  it('isthmus audit --config (EVM + Fabric relayer config) audits Fabric as origin and destination', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isthmus-audit-fabric-'))
+    const pems = join(dir, 'pem')
+    mkdirSync(pems)
+    const pem = (name: string, body: string) => {
+      const p = join(pems, name)
+      writeFileSync(p, body)
+      return p
+    }
+    const net = fabric.net
+    const user = net.identities['Org1MSP']!.user
+    const member = (i: number) => ({
+      id: `m${i}`,
+      attestationKey: Wallet.createRandom().privateKey as Hex,
+      deliveryKey: HARDHAT_DEV_KEYS[i]! as Hex,
+    })
+    const members = [member(0), member(1), member(2)]
+    const files = writeRelayerFiles({
+      dir,
+      member: members[0]!,
+      members,
+      threshold: 2,
+      epoch: 1n,
+      chains: [
+        {
+          ref: EVM,
+          domain: EVM_DOMAIN,
+          chainId: 31337n,
+          rpcUrl: node.rpcUrl,
+          bridge: bridgeAddress,
+          startBlock: 0n,
+          confirmations: 1,
+          pollIntervalMs: 100,
+        },
+      ],
+      fabric: {
+        ref: `fabric:${net.channel}`,
+        domain: FABRIC_DOMAIN,
+        peerEndpoint: net.peers[0]!.endpoint,
+        tlsRootCertPath: pem('peer-tls-ca.pem', net.peers[0]!.tlsRootCertPem),
+        tlsHostnameOverride: net.peers[0]!.hostname,
+        channel: net.channel,
+        chaincode: net.chaincode,
+        mspId: user.mspId,
+        certPath: pem('cert.pem', user.certPem),
+        keyScalar: p256ScalarOf(user.keyPem),
+        mspRoots: Object.fromEntries(
+          Object.entries(net.mspRoots).map(([msp, certs]) => [msp, certs.map((c, i) => pem(`${msp}-${i}.pem`, c))]),
+        ),
+        ordererMspIds: net.ordererMspIds,
+        endorsementPolicy: { signedBy: net.endorsementPolicy.signedBy, rule: 'AND' },
+        startBlock: 0n,
+      },
+      natsUrl: nats.server.url,
+      keys: 'env',
+      logLevel: 'warn',
+      stuckAfterMs: 60_000,
+      tuning: {},
+    })
+    let out = ''
+    const stdout = new Writable({
+      write: (c, _e, cb) => {
+        out += String(c)
+        cb()
+      },
+    })
+    const stderr = new Writable({ write: (_c, _e, cb) => cb() })
+    const code = await auditCommand.run({
+      argv: ['--config', files.configPath, '--json', '--log-level', 'error'],
+      stdout,
+      stderr,
+      env: { ...process.env, ...files.env },
+      cwd: process.cwd(),
+    })
+    const report = JSON.parse(out) as {
+      checked: number
+      byResult: Record<string, number>
+      scanned: { chain: string }[]
+    }
+    expect(code).toBe(1)
+    // EVM: the Fabric-origin delivery next to its tampered bundle; Fabric: the EVM-origin one and the forged one.
+    expect(report.byResult).toEqual({ 'bundle-invalid': 1, ok: 1, 'bundle-missing': 1 })
+    expect(report.checked).toBe(3)
+    expect(report.scanned.map((x) => x.chain).sort()).toEqual([EVM, `fabric:${net.channel}`].sort())
+  }, 60_000)
 })
