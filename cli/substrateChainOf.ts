@@ -1,35 +1,16 @@
-import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
+import { type ApiPromise, Keyring } from '@polkadot/api'
 import { cryptoWaitReady } from '@polkadot/util-crypto'
 import type { Logger } from 'pino'
+import { connectSubstrateApi } from '../adapters/substrate/connectSubstrateApi.js'
 import { createSubstrateAdapter } from '../adapters/substrate/createSubstrateAdapter.js'
 import { committeeMultisig } from '../adapters/substrate/destination/committeeMultisig.js'
 import { createSubstrateDestination } from '../adapters/substrate/destination/createSubstrateDestination.js'
 import type { SubstrateAssetRoute } from '../adapters/substrate/destination/types.js'
 import type { Config, SubstrateChainConfig } from '../config/index.js'
-import { KeyInvalidError, RpcTimeoutError } from '../errors.js'
+import { KeyInvalidError } from '../errors.js'
 import { initSubstrateCrypto } from '../proofs/index.js'
 import type { RelayerChain } from '../relayer/index.js'
 import type { ChainRef, Hex } from '../types.js'
-
-/** Connect a `@polkadot/api` client for the destination half, bounded by `timeoutMs`. */
-const connectApi = async (chain: ChainRef, urls: string[], timeoutMs: number): Promise<ApiPromise> => {
-  const api = new ApiPromise({ provider: new WsProvider(urls, 500, undefined, timeoutMs), noInitWarn: true })
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([
-      api.isReadyOrError,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RpcTimeoutError({ chain, method: 'connect', timeoutMs })), timeoutMs)
-      }),
-    ])
-    return api
-  } catch (e) {
-    await api.disconnect().catch(() => {})
-    throw e
-  } finally {
-    clearTimeout(timer)
-  }
-}
 
 /**
  * A Substrate chain for the relayer: the source (finalized-head follower, intent rules) and the
@@ -66,7 +47,7 @@ export const substrateChainOf = async (
     c.assets.flatMap((a) => (a.kind === 'wrapped' ? [[String(a.assetHubId), a.assetId.toLowerCase() as Hex]] : [])),
   )
   const chain = c.ref as ChainRef
-  const api = await connectApi(chain, [...c.wsUrls], cfg.requestTimeoutMs)
+  const api = await connectSubstrateApi(chain, [...c.wsUrls], cfg.requestTimeoutMs)
   try {
     return buildAdapter(api)
   } catch (e) {

@@ -2,17 +2,18 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { jetstream } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { ApiPromise, WsProvider } from '@polkadot/api'
+import type { ApiPromise } from '@polkadot/api'
 import { type Logger, pino } from 'pino'
 import { Registry } from 'prom-client'
 import { lastValueFrom, Subject, tap } from 'rxjs'
 import { createDeliveryReader } from '../../adapters/index.js'
+import { connectSubstrateApi } from '../../adapters/substrate/connectSubstrateApi.js'
 import { committeeMultisig } from '../../adapters/substrate/destination/committeeMultisig.js'
 import { createSubstrateDeliveryReader } from '../../adapters/substrate/destination/createSubstrateDeliveryReader.js'
 import { buildDeliveryCall } from '../../adapters/substrate/destination/deliveryCall.js'
 import type { SubstrateAssetRoute } from '../../adapters/substrate/destination/types.js'
 import { type Config, loadConfig, resolvePrivateKey } from '../../config/index.js'
-import { RpcTimeoutError, UsageError } from '../../errors.js'
+import { UsageError } from '../../errors.js'
 import {
   type AuditDestination,
   type AuditFinding,
@@ -113,26 +114,6 @@ const textOf = (r: AuditReport): string =>
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const
 
-/** A read-only `@polkadot/api` client of a Substrate destination, bounded by `timeoutMs`. */
-const connectApi = async (chain: ChainRef, urls: string[], timeoutMs: number): Promise<ApiPromise> => {
-  const api = new ApiPromise({ provider: new WsProvider(urls, 500, undefined, timeoutMs), noInitWarn: true })
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([
-      api.isReadyOrError,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RpcTimeoutError({ chain, method: 'connect', timeoutMs })), timeoutMs)
-      }),
-    ])
-    return api
-  } catch (e) {
-    await api.disconnect().catch(() => {})
-    throw e
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 /**
  * The auditor of the config's EVM and Substrate chains, as destinations (bridge events, committee
  * multisig executions) and as sources (their bundles verified with the config's trust anchors and,
@@ -185,7 +166,7 @@ const auditorOf = async (
       const s = await substrateAuditSourceOf(cfg, c, log)
       closers.push(s.close)
       substrateSources.push(s.source)
-      const api = await connectApi(c.ref as ChainRef, [...c.wsUrls], cfg.requestTimeoutMs)
+      const api = await connectSubstrateApi(c.ref as ChainRef, [...c.wsUrls], cfg.requestTimeoutMs)
       apis.push(api)
       const ms = committeeMultisig(
         cfg.committee.members.map((m) => m.substrateAccount ?? ''),

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { ApiPromise, WsProvider } from '@polkadot/api'
 import type { DestinationStream } from 'pino'
 import { committeeMultisig, setupWrappedAsset, sr25519Signer } from '../../adapters/index.js'
+import { connectSubstrateApi } from '../../adapters/substrate/connectSubstrateApi.js'
 import { loadConfig, resolvePrivateKey } from '../../config/index.js'
-import { ChainIdMismatchError, RpcTimeoutError, UsageError } from '../../errors.js'
+import { ChainIdMismatchError, UsageError } from '../../errors.js'
 import type { ChainRef, Hex } from '../../types.js'
 import { createLogger } from '../createLogger.js'
 import type { CliCommand } from '../types.js'
@@ -72,25 +72,6 @@ const parse = (argv: string[]) => {
   return { ...values, assetHubId, decimals, symbol: values.symbol!, config: values.config! }
 }
 
-const connect = async (chain: ChainRef, urls: string[], timeoutMs: number): Promise<ApiPromise> => {
-  const api = new ApiPromise({ provider: new WsProvider(urls, 500, undefined, timeoutMs), noInitWarn: true })
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([
-      api.isReadyOrError,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RpcTimeoutError({ chain, method: 'connect', timeoutMs })), timeoutMs)
-      }),
-    ])
-    return api
-  } catch (e) {
-    await api.disconnect().catch(() => {})
-    throw e
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 /** `isthmus substrate setup-asset`: the committee multisig's wrapped asset on Asset Hub, idempotently. */
 export const substrateSetupAssetCommand: CliCommand = {
   name: 'substrate setup-asset',
@@ -113,7 +94,7 @@ export const substrateSetupAssetCommand: CliCommand = {
     const payer = await sr25519Signer(secret, payerEnv ? `env ${payerEnv}` : `chains ${c.ref} signer`)
     const log = createLogger({ level: cfg.logLevel }, ctx.stderr as unknown as DestinationStream)
     const chain = c.ref as ChainRef
-    const api = await connect(chain, [...c.wsUrls], cfg.requestTimeoutMs)
+    const api = await connectSubstrateApi(chain, [...c.wsUrls], cfg.requestTimeoutMs)
     try {
       const genesis = api.genesisHash.toHex()
       if (genesis !== c.genesisHash.toLowerCase())
