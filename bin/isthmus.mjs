@@ -21,7 +21,10 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
 const entry = join(root, 'dist', 'cli', 'main.js')
 if (!existsSync(entry)) {
   // The build's progress goes to stderr: stdout belongs to the command (`--json` prints one line).
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: ['inherit', 2, 'inherit'] })
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], {
+    cwd: root,
+    stdio: ['inherit', 2, 'inherit'],
+  })
   if (r.status !== 0) process.exit(r.status ?? 1)
 }
 const { main } = await import(pathToFileURL(entry).href)
