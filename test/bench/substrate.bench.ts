@@ -10,6 +10,7 @@ import {
   verifyGrandpaJustification,
   verifyTrieProof,
 } from '../../proofs/index.js'
+import { ed25519Backend } from '../../proofs/substrate/verifyEd25519.js'
 import type { Hex } from '../../types.js'
 import { buildJustification, buildTrie, grandpaKey, makeHeader, proveKeys } from '../harness/substrateProofs.js'
 import { referenceReadProof } from './substrateReference.js'
@@ -158,7 +159,7 @@ const grandpaEntries = async (): Promise<BenchEntry[]> => {
   }
   const polkadotWasm = (msg: Uint8Array, sig: Uint8Array, id: Uint8Array) => ed25519Verify(msg, sig, id)
   const noble = (msg: Uint8Array, sig: Uint8Array, id: Uint8Array) => ed25519.verify(sig, msg, id)
-  const conditions = `GRANDPA: 297 generated ed25519 authorities (weight 1, threshold 199), set 450, one target, no ancestries; median CPU time (user + system) of 15 runs, ours and the baseline alternating; the Polkadot #4635975 justification completed with 98 stand-in ids; single thread, node ${process.version}`
+  const conditions = `GRANDPA: 297 generated ed25519 authorities (weight 1, threshold 199), set 450, one target, no ancestries; median CPU time (user + system) of 15 runs, ours and the baseline alternating; the Polkadot #4635975 justification completed with 98 stand-in ids; ed25519 via ${ed25519Backend()}; single thread, node ${process.version}`
   const row = (
     name: string,
     j: Uint8Array,

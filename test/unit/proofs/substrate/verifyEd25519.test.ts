@@ -1,14 +1,34 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { cryptoWaitReady, ed25519Verify } from '@polkadot/util-crypto'
 import fc from 'fast-check'
-import { verifyEd25519 } from '../../../../proofs/substrate/verifyEd25519.js'
+import { ed25519Backend, verifyEd25519, verifyEd25519OpenSsl } from '../../../../proofs/substrate/verifyEd25519.js'
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n
 const le = (v: bigint, n: number) => Uint8Array.from({ length: n }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn))
 const fromLe = (b: Uint8Array) => b.reduceRight((acc, x) => (acc << 8n) | BigInt(x), 0n)
 
-describe('verifyEd25519 (node:crypto)', () => {
+describe('verifyEd25519 (libsodium, else node:crypto)', () => {
   beforeAll(() => cryptoWaitReady())
+
+  it('uses the libsodium binding on this platform, and agrees with the OpenSSL fallback', () => {
+    expect(ed25519Backend()).toBe('libsodium')
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 80 }),
+        fc.nat(63),
+        (seed, msg, at) => {
+          const pk = ed25519.getPublicKey(seed)
+          const sig = ed25519.sign(msg, seed)
+          expect(verifyEd25519OpenSsl(pk, msg, sig)).toBe(true)
+          const bad = sig.slice()
+          bad[at] = bad[at]! ^ 0x10
+          expect(verifyEd25519OpenSsl(pk, msg, bad)).toBe(verifyEd25519(pk, msg, bad))
+        },
+      ),
+      { numRuns: 60, seed: 12 },
+    )
+  })
 
   it('agrees with @noble/curves and @polkadot/util-crypto on valid and tampered signatures', () => {
     fc.assert(
