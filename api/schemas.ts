@@ -1,6 +1,7 @@
 // The HTTP API's request and response schemas (zod 4): the server validates requests with them and
 // `/openapi.json` is generated from them (`openApiDocument.ts`). The SDK imports TYPES only from here.
 import { z } from 'zod'
+import { EVENT_STATUSES } from '../relayer/nats/events.js'
 
 const hex = (bytes: number, what: string) =>
   z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), `expected ${what} (0x + ${bytes * 2} hex digits)`)
@@ -248,18 +249,7 @@ export type AnyTransferResponse = z.infer<typeof TransferResponseSchema>
 // ---------- messages ----------
 
 /** Statuses the API reports: the event statuses plus `dispatched` (on the source, not final yet) and `queued`. */
-export const API_STATUSES = [
-  'dispatched',
-  'observed',
-  'verified',
-  'attested',
-  'certified',
-  'submitted',
-  'delivered',
-  'queued',
-  'failed',
-  'retracted',
-] as const
+export const API_STATUSES = ['dispatched', ...EVENT_STATUSES, 'queued'] as const
 export type ApiStatus = (typeof API_STATUSES)[number]
 
 export const WAITING_CODES = [
