@@ -52,6 +52,21 @@ const fromView = (m: MessageView): StatusUpdate => ({
   message: m,
 })
 
+// Pipeline order of the forward statuses. A poll answer can be older than an event already seen
+// (the GET raced the SSE stream), so a poll never moves a message back along it.
+const PIPELINE: readonly string[] = [
+  'dispatched',
+  'observed',
+  'verified',
+  'attested',
+  'certified',
+  'submitted',
+  'delivered',
+]
+const rankOf = (status: string): number => PIPELINE.indexOf(status)
+// `queued`, `failed` and `retracted` are off the pipeline: never behind.
+const isBehind = (status: string, highest: number): boolean => rankOf(status) >= 0 && rankOf(status) < highest
+
 /** Key of an update: repeats of one status change (several relayers, SSE and poll) are emitted once. */
 const keyOf = (u: StatusUpdate): string =>
   u.event
@@ -66,6 +81,7 @@ const keyOf = (u: StatusUpdate): string =>
 export const messageStatus$ = (o: MessageStatusOptions): Observable<StatusUpdate> => {
   const seen = new Set<string>()
   const statuses = new Set<StatusUpdate['status']>()
+  let highestRank = -1
   const events$ = o.events$.pipe(
     filter((w) => w.event.id.toLowerCase() === o.id.toLowerCase()),
     map((w) => fromEvent(w.event)),
@@ -85,9 +101,11 @@ export const messageStatus$ = (o: MessageStatusOptions): Observable<StatusUpdate
   return merge(events$, poll$).pipe(
     filter((u) => {
       const key = keyOf(u)
-      if (seen.has(key) || (u.via === 'poll' && statuses.has(u.status))) return false
+      if (seen.has(key)) return false
+      if (u.via === 'poll' && (statuses.has(u.status) || isBehind(u.status, highestRank))) return false
       seen.add(key)
       statuses.add(u.status)
+      highestRank = Math.max(highestRank, rankOf(u.status))
       return true
     }),
     takeWhile((u) => !isTerminalUpdate(u), true),
