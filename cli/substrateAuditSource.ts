@@ -41,7 +41,7 @@ const claimedBlock = (b: unknown): number | undefined => {
  * A Substrate origin for `isthmus audit`: the same trust anchors the relayer hands to
  * `verifyProofBundle` (`adapter.substrateTrust`: genesis hash, committee account, domain, wrapped
  * assets and commitments from the config; runtime metadata per spec version read from the
- * auditor's own endpoint at the canonical block of each bundle's height, never from a bundle), and
+ * auditor's own endpoint at the parent of each bundle's block (the runtime that executed it), never from a bundle), and
  * canonical block hashes (`chain_getBlockHash`). The genesis hash is checked before use (F-06).
  * @throws ChainIdMismatchError (wrong genesis), RpcTimeoutError / RpcError (endpoint unreachable)
  */
@@ -65,12 +65,13 @@ export const createSubstrateAuditSource = async (o: SubstrateAuditSourceOptions)
     const h = await client.request<Hex | null>('chain_getBlockHash', [Number(n)])
     return h ? (h.toLowerCase() as Hex) : undefined
   }
-  /** Load the metadata of the runtime at each bundle's height (once per spec version). */
+  /** Load the metadata of the runtime that executed each bundle's block (once per spec version). */
   const prepare = async (bundles: readonly unknown[]): Promise<void> => {
     for (const b of bundles) {
       const n = claimedBlock(b)
       if (n === undefined) continue
-      const hash = await blockHashAt(BigInt(n))
+      // The runtime that executed block n is the one in block n-1's state (see scanBlocks).
+      const hash = await blockHashAt(BigInt(Math.max(n - 1, 0)))
       if (!hash) continue
       const { specVersion } = await client.runtimeAt(hash)
       await client.metadataOf(specVersion, hash)

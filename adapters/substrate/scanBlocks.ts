@@ -2,7 +2,7 @@ import type { EventRecord } from '@polkadot/types/interfaces'
 import type { Logger } from 'pino'
 import { InvalidProofError, RelayError, RpcError } from '../../errors.js'
 import { encodeSubstrateHeader, hashSubstrateHeader } from '../../proofs/substrate/encodeSubstrateHeader.js'
-import { SYSTEM_EVENTS_KEY } from '../../proofs/substrate/intent/constants.js'
+import { LAST_RUNTIME_UPGRADE_KEY, SYSTEM_EVENTS_KEY } from '../../proofs/substrate/intent/constants.js'
 import { deriveSubstrateMessage } from '../../proofs/substrate/intent/deriveSubstrateMessage.js'
 import { metadataHash, registryOf } from '../../proofs/substrate/intent/metadataRegistry.js'
 import { bytesToHex, encodeMessage, messageId } from '../../protocol/index.js'
@@ -34,10 +34,10 @@ const scanBlock = async (c: ScanContext, number: bigint): Promise<ScannedBlock> 
     (await client.request<Hex | null>('chain_getBlockHash', [Number(number)])) ?? undefined
   )?.toLowerCase() as Hex | undefined
   if (!hash) throw new RpcError({ chain: o.chain, method: `chain_getBlockHash ${number} (null)`, retryable: true })
-  const [blk, runtime, eventsValue] = await Promise.all([
+  const [blk, eventsValue, lastUpgrade] = await Promise.all([
     client.request<RpcSubstrateBlock | null>('chain_getBlock', [hash]),
-    client.runtimeAt(hash),
     client.request<Hex | null>('state_getStorage', [SYSTEM_EVENTS_KEY, hash]),
+    client.request<Hex | null>('state_getStorage', [LAST_RUNTIME_UPGRADE_KEY, hash]),
   ])
   if (!blk) throw headerMismatch('the node does not have the block of its own hash', { number: String(number), hash })
   const header = blk.block.header
@@ -46,7 +46,11 @@ const scanBlock = async (c: ScanContext, number: bigint): Promise<ScannedBlock> 
   }
   const scanned: ScannedBlock = { number, hash, parentHash: header.parentHash.toLowerCase() as Hex, messages: [] }
   if (!eventsValue) return scanned
-  const metadata = await client.metadataOf(runtime.specVersion, hash)
+  // The runtime that executed the block is the one in its parent's state: a block that applies an
+  // upgrade still runs (and encodes its events with) the old runtime; the new one runs from the next.
+  const executedBy = number === 0n ? hash : scanned.parentHash
+  const runtime = await client.runtimeAt(executedBy)
+  const metadata = await client.metadataOf(runtime.specVersion, executedBy)
   const { registry } = registryOf(metadata)
   const records = [...(registry.createType('Vec<EventRecord>', eventsValue) as unknown as Iterable<EventRecord>)]
   // Only extrinsics that emitted a Remarked event can carry an intent (a failed batchAll emits none).
@@ -60,7 +64,10 @@ const scanBlock = async (c: ScanContext, number: bigint): Promise<ScannedBlock> 
   if (candidates.length === 0) return scanned
   let storageProof: Hex[] = []
   if (o.commitments === 'substrate') {
-    const p = await client.request<{ proof: Hex[] }>('state_getReadProof', [[SYSTEM_EVENTS_KEY], hash])
+    const p = await client.request<{ proof: Hex[] }>('state_getReadProof', [
+      [SYSTEM_EVENTS_KEY, LAST_RUNTIME_UPGRADE_KEY],
+      hash,
+    ])
     storageProof = p.proof
   }
   const trust = {
@@ -115,7 +122,11 @@ const scanBlock = async (c: ScanContext, number: bigint): Promise<ScannedBlock> 
         header: bytesToHex(encodeSubstrateHeader(header)),
         stateVersion: runtime.stateVersion,
         storageProof,
-        entries: [{ key: SYSTEM_EVENTS_KEY, value: eventsValue }],
+        // LastRuntimeUpgrade binds metadata.specVersion to the block (the verifier compares them).
+        entries: [
+          { key: SYSTEM_EVENTS_KEY, value: eventsValue },
+          { key: LAST_RUNTIME_UPGRADE_KEY, value: lastUpgrade },
+        ],
         extrinsics: blk.block.extrinsics,
         extrinsicsVersion: runtime.stateVersion,
         extrinsicIndex: index,

@@ -8,6 +8,13 @@ export const INTENT_PREFIX = new TextEncoder().encode('ISTHMUS/v1:intent')
 /** Storage key of `System.Events` (twox128("System") ‖ twox128("Events")). */
 export const SYSTEM_EVENTS_KEY: Hex = '0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7'
 
+/**
+ * Storage key of `System.LastRuntimeUpgrade` (twox128("System") ‖ twox128("LastRuntimeUpgrade")):
+ * `{ spec_version: Compact<u32>, spec_name }` of the runtime that executed the block (frame_executive
+ * writes it in `initialize_block` whenever the running runtime's version is newer).
+ */
+export const LAST_RUNTIME_UPGRADE_KEY: Hex = '0x26aa394eea5630e07c48ae0c9558cef7f9cce9c888469bb1a0dceaa129672ef8'
+
 const ASSET_TAG = new TextEncoder().encode('ISTHMUS/asset')
 
 /**

@@ -4,13 +4,14 @@ import type { Hex, Message } from '../../../types.js'
 import { blake2_256, concatBytes, hexToBytes, toHex } from '../bytes.js'
 import { checkSubstrateAnchors } from '../checkSubstrateAnchors.js'
 import { parseSubstrateStorageBundle } from '../parseSubstrateBundle.js'
+import { createScaleReader } from '../scale.js'
 import type {
   SubstrateHeader,
   SubstrateTrustOptions,
   VerifySubstrateBundleOptions,
   VerifySubstrateStorageBundleResult,
 } from '../types.js'
-import { SYSTEM_EVENTS_KEY } from './constants.js'
+import { LAST_RUNTIME_UPGRADE_KEY, SYSTEM_EVENTS_KEY } from './constants.js'
 import { deriveSubstrateMessage } from './deriveSubstrateMessage.js'
 import { metadataHash } from './metadataRegistry.js'
 import type { DerivedSubstrateMessage, SubstrateIntentTrustOptions } from './types.js'
@@ -54,6 +55,23 @@ export const verifyUnprovenStorageBundle = (
     extrinsicIndex: b.extrinsicIndex,
     isAnchored,
   }
+}
+
+/** spec_version of `System.LastRuntimeUpgrade` (a leading Compact<u32>) among the proven entries. */
+const executingSpecVersion = (proven: VerifySubstrateStorageBundleResult): number => {
+  const entry = proven.entries.find((e) => e.key.toLowerCase() === LAST_RUNTIME_UPGRADE_KEY)
+  if (!entry?.value) {
+    throw new BundleInvalidError({
+      field: 'entries',
+      expected: 'the System.LastRuntimeUpgrade entry with a value (the runtime that executed the block)',
+    })
+  }
+  // LastRuntimeUpgradeInfo { spec_version: Compact<u32>, spec_name: String }, read strictly.
+  const r = createScaleReader(hexToBytes(entry.value), 'substrate-storage: System.LastRuntimeUpgrade')
+  const specVersion = r.compact()
+  r.vecU8()
+  r.end()
+  return specVersion
 }
 
 export interface SubstrateMessageCheck {
@@ -107,6 +125,13 @@ export const checkSubstrateMessage = (
     throw new InvalidProofError({
       reason: 'HASH_MISMATCH',
       detail: `substrate-storage: metadata.hash is not the trusted metadata of spec version ${ref.specVersion}`,
+    })
+  }
+  const executed = executingSpecVersion(proven)
+  if (executed !== ref.specVersion) {
+    throw new InvalidProofError({
+      reason: 'MESSAGE_MISMATCH',
+      detail: `substrate-storage: metadata.specVersion ${ref.specVersion} is not the runtime that executed the block (System.LastRuntimeUpgrade: ${executed})`,
     })
   }
   const events = proven.entries.find((e) => e.key === SYSTEM_EVENTS_KEY)

@@ -1,6 +1,6 @@
 import { u8aToHex } from '@polkadot/util'
 import { decodeAddress } from '@polkadot/util-crypto'
-import { firstValueFrom, type Observable, type Subscription } from 'rxjs'
+import { firstValueFrom } from 'rxjs'
 import {
   createSubstrateAdapter,
   type SubstrateChainAdapter,
@@ -8,7 +8,11 @@ import {
 import type { ObservedMessage, SourceBatch } from '../../../adapters/types.js'
 import { ChainIdMismatchError, InvalidProofError } from '../../../errors.js'
 import { verifyProofBundle } from '../../../proofs/index.js'
-import { substrateNativeAssetId } from '../../../proofs/substrate/intent/constants.js'
+import {
+  LAST_RUNTIME_UPGRADE_KEY,
+  SYSTEM_EVENTS_KEY,
+  substrateNativeAssetId,
+} from '../../../proofs/substrate/intent/constants.js'
 import { encodeIntent } from '../../../proofs/substrate/intent/decodeIntent.js'
 import { deriveSubstrateMessage } from '../../../proofs/substrate/intent/deriveSubstrateMessage.js'
 import {
@@ -24,43 +28,11 @@ import { type VerifyObservedContext, verifyObserved } from '../../../relayer/ver
 import type { Hex } from '../../../types.js'
 import { captureLogger } from '../../harness/captureLogger.js'
 import { type ChopsticksFixture, useChopsticks } from '../../harness/chopsticks.js'
+import { collectBatches as collect } from '../../harness/collectBatches.js'
 import { rejected, thrown } from '../../harness/thrown.js'
 
 const DOMAIN = 3
 const EVM_RECIPIENT: Hex = `0x${'00'.repeat(12)}${'ab'.repeat(20)}`
-
-/** Collects every batch of a source stream; `until` waits for a condition over all messages so far. */
-const collect = (obs: Observable<SourceBatch>) => {
-  const batches: SourceBatch[] = []
-  let error: unknown
-  const waiters = new Set<() => void>()
-  const sub: Subscription = obs.subscribe({
-    next: (b) => {
-      batches.push(b)
-      for (const w of waiters) w()
-    },
-    error: (e) => {
-      error = e
-      for (const w of waiters) w()
-    },
-  })
-  const until = (ok: () => boolean, timeoutMs = 20_000) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (ok()) return done(resolve)
-        if (error) done(() => reject(error))
-      }
-      const t = setTimeout(() => done(() => reject(new Error('timeout waiting for batches'))), timeoutMs)
-      const done = (f: () => void) => {
-        clearTimeout(t)
-        waiters.delete(check)
-        f()
-      }
-      waiters.add(check)
-      check()
-    })
-  return { batches, messages: () => batches.flatMap((b) => b.messages), until, sub, error: () => error }
-}
 
 describe('Substrate source adapter on chopsticks (finalized heads, intents, substrate-storage bundles)', () => {
   let f: ChopsticksFixture
@@ -236,6 +208,14 @@ describe('Substrate source adapter on chopsticks (finalized heads, intents, subs
     // Metadata reference that is not the trusted metadata.
     const md = (token.bundle as unknown as { metadata: { specVersion: number } }).metadata
     expect(reasonOf(tamper({ metadata: { ...md, hash: `0x${'00'.repeat(32)}` } }))).toBe('HASH_MISMATCH')
+    // The runtime that executed the block (System.LastRuntimeUpgrade) is required and must be the metadata's.
+    type Entry = { key: Hex; value: Hex | null }
+    const entries = (token.bundle as unknown as { entries: Entry[] }).entries
+    expect(entries.map((e) => e.key)).toEqual([SYSTEM_EVENTS_KEY, LAST_RUNTIME_UPGRADE_KEY])
+    expect(reasonOf(tamper({ entries: entries.slice(0, 1) }))).toBe('BUNDLE_INVALID')
+    expect(reasonOf(tamper({ entries: [entries[0], { key: LAST_RUNTIME_UPGRADE_KEY, value: '0x0102' }] }))).toBe(
+      'MALFORMED_ENCODING',
+    )
     // A body that is not the block's (extrinsics root) and events that are not the block's under a required proof.
     const exts = [...(token.bundle as unknown as { extrinsics: Hex[] }).extrinsics]
     exts.push(exts[token.source.logIndex]!)
