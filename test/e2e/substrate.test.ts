@@ -11,6 +11,7 @@ import {
   messageId,
 } from '../../protocol/index.js'
 import type { Hex, Message } from '../../types.js'
+import { upgradeRuntime } from '../harness/runtimeUpgrade.js'
 import { signCertificate } from '../harness/signCertificate.js'
 import { accountIdOf, pollUntil, type SubstrateE2e, startSubstrateE2e } from '../harness/substrateE2e.js'
 
@@ -245,6 +246,49 @@ describe('e2e: Asset Hub (chopsticks) <-> EVM with three relayers', () => {
     await new Promise((r) => setTimeout(r, 3_000))
     expect(await e.client.recipientCalls('A')).toBe(callsBefore + 3n)
   }, 150_000)
+
+  it('a runtime upgrade mid-run (parachain upgrade, spec +1): deliveries both ways keep flowing under the new runtime', async () => {
+    const alice = accountIdOf(e.alice)
+    const recipient = addressToBytes32(e.devnet.a.recipient) as Hex
+    const callsBefore = await e.client.recipientCalls('A')
+    const wrappedBefore = await wrappedBalance(alice)
+    const appIntent = (payload: Hex) =>
+      remark(encodeIntent({ destination: e.devnet.a.domain, recipient, body: encodeAppBody(payload) }))
+    await e.sub.setProducing(false)
+    // One app message rides in the block that applies the upgrade (still executed by the old runtime).
+    const up = await upgradeRuntime(e.sub.chain, e.api, e.bob, {
+      beforeApply: () => submitBatch('alice', [appIntent('0x0a')]),
+    })
+    await e.sub.setProducing(true)
+    // A wallet signs with the runtime's spec version: wait until our client has seen the upgrade.
+    await pollUntil(
+      async () => e.api.runtimeVersion.specVersion.toNumber(),
+      (v) => v === up.to,
+      { timeoutMs: 30_000, what: 'the test client on the new runtime' },
+    )
+    // Then, under the new runtime: an outbound app message, and an inbound mint the multisig executes.
+    await submitBatch('alice', [appIntent('0x0b')])
+    const user = e.devnet.users[0]!
+    const bridge = new Contract(e.devnet.a.bridge, BRIDGE_ABI, e.client.bridge('A', user).runner as never)
+    await (await bridge.getFunction('sendToken')(e.devnet.token.homeToken, 50n, ASSET_HUB, alice)).wait()
+    await pollUntil(
+      () => e.client.recipientCalls('A'),
+      (n) => n >= callsBefore + 2n,
+      { timeoutMs: 90_000, what: 'both app messages across the upgrade', onTimeout: tails },
+    )
+    const minted = await pollUntil(
+      () => wrappedBalance(alice),
+      (b) => b === wrappedBefore + 50n,
+      { timeoutMs: 90_000, what: 'the mint under the new runtime', onTimeout: tails },
+    )
+    expect(minted).toBe(wrappedBefore + 50n)
+    expect((await e.api.rpc.state.getRuntimeVersion()).specVersion.toNumber()).toBe(up.to)
+    // Every relayer decoded the new runtime's blocks with its own metadata, loaded from its endpoint.
+    const loaded = new RegExp(`"specVersion":${up.to}[^\\n]*runtime metadata loaded`)
+    for (const r of e.devnet.relayers) expect(r.output()).toMatch(loaded)
+    await new Promise((r) => setTimeout(r, 2_000))
+    expect(await e.client.recipientCalls('A')).toBe(callsBefore + 2n)
+  }, 180_000)
 
   it('measures Asset Hub -> EVM relayer-added latency (block built -> delivered on A)', async () => {
     await e.sub.setProducing(false)
