@@ -211,7 +211,8 @@ export interface RuntimeUpgrade {
  * (here written with dev_setStorage: this runtime has no sudo or governance pallet), anyone enacts
  * the upgrade with the code, and the next block applies it on the relay chain's go-ahead (chopsticks
  * signals go-ahead when a validation code is pending). The new code is the chain's own with
- * spec_version + 1. Builds the two blocks; the blocks after `appliedAt` run the new runtime.
+ * spec_version + 1. Builds the two blocks (or follows another producer's); the blocks after
+ * `appliedAt` run the new runtime. `beforeApply` needs block production paused to land in `appliedAt`.
  */
 export const upgradeRuntime = async (
   chain: Chopsticks,
@@ -226,9 +227,24 @@ export const upgradeRuntime = async (
   if (next.from !== specVersion) throw new RangeError(`code says spec ${next.from}, the chain says ${specVersion}`)
   const code = compressRuntime(next.code)
   await chain.setStorage({ ParachainSystem: { AuthorizedUpgrade: blake2AsHex(code, 256) } })
-  await api.tx.parachainSystem!.enactAuthorizedUpgrade!(code).signAndSend(signer, { nonce: -1 })
-  const storedAt = await chain.newBlock()
+  // Another block producer (a test's ticker) may include the extrinsic first: follow its status.
+  let resolveIncluded: (hash: Hex) => void = () => {}
+  const included = new Promise<Hex>((resolve) => {
+    resolveIncluded = resolve
+  })
+  const unsubscribe = await api.tx.parachainSystem!.enactAuthorizedUpgrade!(code).signAndSend(
+    signer,
+    { nonce: -1 },
+    (r) => {
+      if (r.status.isInBlock) resolveIncluded(r.status.asInBlock.toHex() as Hex)
+    },
+  )
+  await chain.newBlock()
+  const storedAt = await included
+  unsubscribe()
+  const storedNumber = Number((await chain.rpc<{ number: Hex }>('chain_getHeader', [storedAt])).number)
   await o.beforeApply?.()
-  const appliedAt = await chain.newBlock()
+  if ((await chain.headNumber()) === storedNumber) await chain.newBlock()
+  const appliedAt = await chain.rpc<Hex>('chain_getBlockHash', [storedNumber + 1])
   return { from: specVersion, to: specVersion + 1, storedAt, appliedAt }
 }

@@ -1,5 +1,5 @@
 import type { ApiPromise } from '@polkadot/api'
-import type { EventRecord } from '@polkadot/types/interfaces'
+import type { EventRecord, SignedBlock } from '@polkadot/types/interfaces'
 import { compactStripLength, u8aEq, u8aToHex } from '@polkadot/util'
 import { blake2AsHex } from '@polkadot/util-crypto'
 import type { ChainRef, Hex } from '../../../types.js'
@@ -69,21 +69,23 @@ export const createSubstrateDeliveryReader = (o: SubstrateDeliveryReaderOptions)
       }
     }
     if (executed.size === 0) return []
-    const block = await o.api.rpc.chain.getBlock(hash)
+    // The block and its calls decode with the registry of the runtime that executed it (`api.at`
+    // takes the parent's), not the current one: a runtime upgrade may re-encode calls.
+    const block = at.registry.createType('SignedBlock', await o.api.rpc.chain.getBlock.raw(hash)) as SignedBlock
     const out: SubstrateDeliveredRecord[] = []
     for (const [i, callHash] of executed) {
       const ext = block.block.extrinsics[i]
       if (ext?.method.section !== 'multisig' || ext.method.method !== 'asMulti') continue
       // `call` is a Call (newer pallets) or an opaque (length-prefixed) call: the bytes hashing to the event's call hash.
-      const at = ext.method.meta.fields.findIndex((a) => a.name.toString() === 'call')
-      const raw = ext.method.args[at]?.toU8a()
+      const callArg = ext.method.meta.fields.findIndex((a) => a.name.toString() === 'call')
+      const raw = ext.method.args[callArg]?.toU8a()
       if (!raw) continue
       const bytes = [raw, compactStripLength(raw)[1]].find((b) => blake2AsHex(b, 256) === callHash)
       if (!bytes) continue
       const callData = u8aToHex(bytes) as Hex
       let call: CallLike
       try {
-        call = o.api.createType('Call', bytes) as unknown as CallLike
+        call = at.registry.createType('Call', bytes) as unknown as CallLike
       } catch {
         continue
       }

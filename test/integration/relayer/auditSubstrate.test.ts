@@ -22,6 +22,8 @@ import { proofSubject } from '../../../relayer/nats/subjects.js'
 import type { ChainRef, Hex, Message } from '../../../types.js'
 import { captureLogger } from '../../harness/captureLogger.js'
 import { type ChopsticksFixture, useChopsticks } from '../../harness/chopsticks.js'
+import { upgradeRuntime } from '../../harness/runtimeUpgrade.js'
+import { pollUntil } from '../../harness/substrateE2e.js'
 import {
   ASSETS,
   accountOf,
@@ -236,4 +238,42 @@ describe('isthmus audit: Substrate destination (chopsticks Asset Hub, hardhat so
     expect(report.checked).toBe(2)
     expect(report.byResult).toEqual({ 'bundle-missing': 1, 'bundle-invalid': 1 })
   }, 60_000)
+
+  // Last: the chain runs the upgraded runtime from here on.
+  it('reads deliveries on both sides of a runtime upgrade, each block with the runtime that executed it', async () => {
+    const publish = async (m: { id: Hex; bundle: unknown }) => {
+      const { js } = await nats.connect('publisher-upgrade')
+      await js.publish(proofSubject(ORIGIN, m.id), JSON.stringify(m.bundle))
+    }
+    const before = await dispatch('0x00be4a')
+    await publish(before)
+    await deliver(before.message)
+    const up = await upgradeRuntime(f.chain, f.api, f.bob)
+    await pollUntil(
+      async () => f.api.runtimeVersion.specVersion.toNumber(),
+      (v) => v === up.to,
+      { timeoutMs: 30_000, what: 'the client on the new runtime' },
+    )
+    const after = await dispatch('0x00af7e')
+    await publish(after)
+    await deliver(after.message)
+    const reader = createSubstrateDeliveryReader({
+      chain: 'substrate:asset-hub-local',
+      api: f.api,
+      account: t.dests[0]!.multisigAccount,
+    })
+    const records = await reader.deliveries(t.startBlock, await reader.head())
+    const byId = new Map(records.map((r) => [r.id, r]))
+    const afterBlock = byId.get(after.id)!.blockNumber
+    const hashAt = (n: bigint) => f.chain.rpc<Hex>('chain_getBlockHash', [Number(n)])
+    const specAt = async (n: bigint) =>
+      (await f.chain.rpc<{ specVersion: number }>('state_getRuntimeVersion', [await hashAt(n - 1n)])).specVersion
+    expect(await specAt(byId.get(before.id)!.blockNumber)).toBe(up.from)
+    expect(await specAt(afterBlock)).toBe(up.to)
+    const r = await (await auditor('audit-upgrade')).runOnce()
+    const mismatched = new Set(r.mismatches.map((m) => m.id))
+    expect(mismatched.has(before.id)).toBe(false)
+    expect(mismatched.has(after.id)).toBe(false)
+    expect(r.ok).toBeGreaterThanOrEqual(2)
+  }, 120_000)
 })
