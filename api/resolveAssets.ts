@@ -16,7 +16,8 @@ export const assetIdOf = (homeDomain: number, homeToken: Hex): Hex =>
 /**
  * The registered assets: each configured asset with its home token and, on every other EVM chain
  * whose bridge has the asset registered (`assetOf`), its wrapped token (on a Substrate chain: its
- * `assets`-pallet id from the config's asset routes); routes are the configured
+ * `assets`-pallet id from the config's asset routes; on a Fabric chain: the asset id, the chaincode
+ * ledger's key); routes are the configured
  * routes between chains that both hold it. A chain that does not answer is left out (logged).
  */
 export const resolveAssets = async (setup: ApiSetup, log: Logger): Promise<Asset[]> => {
@@ -56,10 +57,18 @@ export const resolveAssets = async (setup: ApiSetup, log: Logger): Promise<Asset
               },
             ]
           })
+          // Fabric chains: the bridge chaincode's ledger keys balances by asset id (every configured asset
+          // is registered at its initialization); the API holds no Fabric identity to read it.
+          const onFabric = setup.chains.flatMap((c) =>
+            c.ref !== home.ref && c.fabric?.assetIds.includes(assetId.toLowerCase() as Hex)
+              ? [{ chain: c.ref, domain: c.domain, address: assetId.toLowerCase(), kind: 'wrapped' as const }]
+              : [],
+          )
           const representations = [
             { chain: home.ref, domain: home.domain, address: a.home.address, kind: 'native' as const },
             ...wrapped.flat(),
             ...onSubstrate,
+            ...onFabric,
           ]
           const held = new Set<ChainRef>(representations.map((r) => r.chain as ChainRef))
           return {

@@ -8,7 +8,6 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -23,6 +22,7 @@ import {
   orgPaths,
   PEER_ORGS,
 } from './fabricConfigFiles.js'
+import { freeLoopbackPort } from './freeLoopbackPort.js'
 import { projectRoot } from './projectRoot.js'
 import { type ManagedProcess, spawnManaged } from './spawnManaged.js'
 
@@ -92,15 +92,7 @@ export const isFabricAvailable = (binDir = join(fabricCache(), 'bin')): boolean 
   existsSync(join(fabricCache(), 'config', 'core.yaml')) &&
   existsSync(join(fabricCache(), 'ccaas', 'bin', 'detect'))
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address()
-      srv.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(a)))
-    })
-  })
+const freePort = () => freeLoopbackPort('fabric-network')
 
 /** Run a Fabric CLI to completion. @throws ProcessFailedError with its output */
 export const runFabricCli = (

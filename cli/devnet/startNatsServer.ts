@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { ProcessFailedError, ToolNotFoundError } from '../../errors.js'
+import { freeLoopbackPort } from './freeLoopbackPort.js'
 import { projectRoot } from './projectRoot.js'
 import { type ManagedProcess, spawnManaged } from './spawnManaged.js'
 
@@ -67,19 +67,6 @@ export const findNatsServerBinary = (
   })
 }
 
-/** A loopback port the OS reports free right now (it may be taken again before use: callers fall back). */
-const freeLoopbackPort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.unref()
-    srv.on('error', (e) => reject(new ProcessFailedError({ name: 'nats-server', detail: 'no free port', cause: e })))
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr ? addr.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
-
 /**
  * Start a real `nats-server -js` on 127.0.0.1, in its own process group, with file storage in
  * `storeDir`. The port is chosen free up front so a restart can reuse it (clients reconnect to
@@ -123,7 +110,7 @@ export const startNatsServer = async (o: StartNatsServerOptions = {}): Promise<N
     }
   }
 
-  let current = await launchOn(await freeLoopbackPort())
+  let current = await launchOn(await freeLoopbackPort('nats-server'))
   return {
     get url() {
       return `nats://127.0.0.1:${current.port}`

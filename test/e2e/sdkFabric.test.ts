@@ -40,6 +40,15 @@ describe('SDK: Fabric → EVM through the API', () => {
     const client = createIsthmusClient({ apiUrl: devnet.api!.url, pollIntervalMs: 500 })
     expect((await client.chains()).find((c) => c.ref === f.ref)).toMatchObject({ kind: 'fabric', domain: f.domain })
     expect(fabricAccountOf(conn.gateway)).toBe(f.user.account)
+    // GET /v1/assets lists the chaincode's representation of the EVM-home token, and the routes to Fabric.
+    const ist = (await client.assets()).find((a) => a.assetId.toLowerCase() === devnet.token.assetId.toLowerCase())!
+    expect(ist.representations).toContainEqual({
+      chain: f.ref,
+      domain: f.domain,
+      address: ist.assetId.toLowerCase(),
+      kind: 'wrapped',
+    })
+    expect(ist.routes).toContainEqual({ from: devnet.a.ref, to: f.ref })
     const user = devnet.users[2]!.address
     const provider = new JsonRpcProvider(devnet.a.rpcUrl, Number(devnet.a.chainId), { staticNetwork: true })
     const wfab = new Contract(f.fab.wrappedOnA, ['function balanceOf(address) view returns (uint256)'], provider)
