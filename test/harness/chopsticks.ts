@@ -1,8 +1,12 @@
 // A real chopsticks Rococo Asset Hub (`--genesis`, manual block building) for integration and e2e tests.
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api'
 import type { KeyringPair } from '@polkadot/keyring/types'
-import { cryptoWaitReady } from '@polkadot/util-crypto'
+import { u8aToHex } from '@polkadot/util'
+import { cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto'
+import type { Logger } from 'pino'
+import { createSubstrateAdapter } from '../../adapters/substrate/createSubstrateAdapter.js'
 import { type Chopsticks, startChopsticks } from '../../cli/devnet/startChopsticks.js'
+import type { Hex } from '../../types.js'
 
 export type { Chopsticks } from '../../cli/devnet/startChopsticks.js'
 
@@ -55,4 +59,25 @@ export const useChopsticks = (ready: (f: ChopsticksFixture) => void): void => {
     ready(fixture)
   }, 120_000)
   afterAll(() => stopChopsticksFixture(fixture), 30_000)
+}
+
+/**
+ * The Substrate source adapter on the fixture's chain as a relayer would run it on a local chain
+ * (`commitments: chopsticks`), with Dave's account standing for the committee account.
+ */
+export const chopsticksSourceAdapter = (f: ChopsticksFixture, log: Logger, domain: number) => {
+  const committee = u8aToHex(decodeAddress(f.dave.address)) as Hex
+  const adapter = createSubstrateAdapter(
+    {
+      chain: 'substrate:asset-hub-local',
+      domain,
+      wsUrls: [f.chain.wsUrl],
+      genesisHash: f.chain.genesisHash,
+      committeeAccount: committee,
+      commitments: 'chopsticks',
+      pollIntervalMs: 100,
+    },
+    { log },
+  )
+  return { adapter, committee }
 }

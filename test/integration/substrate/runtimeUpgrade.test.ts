@@ -1,9 +1,4 @@
-import { u8aToHex } from '@polkadot/util'
-import { decodeAddress } from '@polkadot/util-crypto'
-import {
-  createSubstrateAdapter,
-  type SubstrateChainAdapter,
-} from '../../../adapters/substrate/createSubstrateAdapter.js'
+import type { SubstrateChainAdapter } from '../../../adapters/substrate/createSubstrateAdapter.js'
 import { InvalidProofError } from '../../../errors.js'
 import { substrateNativeAssetId } from '../../../proofs/substrate/intent/constants.js'
 import { encodeIntent } from '../../../proofs/substrate/intent/decodeIntent.js'
@@ -12,7 +7,7 @@ import { encodeTokenTransferBody } from '../../../protocol/index.js'
 import { verifyObserved } from '../../../relayer/verify/verifyObserved.js'
 import type { Hex } from '../../../types.js'
 import { captureLogger } from '../../harness/captureLogger.js'
-import { type ChopsticksFixture, useChopsticks } from '../../harness/chopsticks.js'
+import { type ChopsticksFixture, chopsticksSourceAdapter, useChopsticks } from '../../harness/chopsticks.js'
 import { collectBatches } from '../../harness/collectBatches.js'
 import { upgradeRuntime } from '../../harness/runtimeUpgrade.js'
 import { thrown } from '../../harness/thrown.js'
@@ -33,19 +28,7 @@ describe('Substrate source across a runtime upgrade (parachainSystem.enactAuthor
   let committee: Hex
   const { log, lines } = captureLogger('debug')
   beforeAll(() => {
-    committee = u8aToHex(decodeAddress(f.dave.address)) as Hex
-    adapter = createSubstrateAdapter(
-      {
-        chain: 'substrate:asset-hub-local',
-        domain: DOMAIN,
-        wsUrls: [f.chain.wsUrl],
-        genesisHash: f.chain.genesisHash,
-        committeeAccount: committee,
-        commitments: 'chopsticks',
-        pollIntervalMs: 100,
-      },
-      { log },
-    )
+    ;({ adapter, committee } = chopsticksSourceAdapter(f, log, DOMAIN))
   })
   afterAll(() => adapter?.close())
 

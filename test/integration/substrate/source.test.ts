@@ -27,7 +27,7 @@ import {
 import { type VerifyObservedContext, verifyObserved } from '../../../relayer/verify/verifyObserved.js'
 import type { Hex } from '../../../types.js'
 import { captureLogger } from '../../harness/captureLogger.js'
-import { type ChopsticksFixture, useChopsticks } from '../../harness/chopsticks.js'
+import { type ChopsticksFixture, chopsticksSourceAdapter, useChopsticks } from '../../harness/chopsticks.js'
 import { collectBatches as collect } from '../../harness/collectBatches.js'
 import { rejected, thrown } from '../../harness/thrown.js'
 
@@ -44,19 +44,7 @@ describe('Substrate source adapter on chopsticks (finalized heads, intents, subs
   let observed: { token: ObservedMessage; app: ObservedMessage; batch: SourceBatch } | undefined
   const { log, lines } = captureLogger('debug')
   beforeAll(() => {
-    committee = u8aToHex(decodeAddress(f.dave.address)) as Hex
-    adapter = createSubstrateAdapter(
-      {
-        chain: 'substrate:asset-hub-local',
-        domain: DOMAIN,
-        wsUrls: [f.chain.wsUrl],
-        genesisHash: f.chain.genesisHash,
-        committeeAccount: committee,
-        commitments: 'chopsticks',
-        pollIntervalMs: 100,
-      },
-      { log },
-    )
+    ;({ adapter, committee } = chopsticksSourceAdapter(f, log, DOMAIN))
   })
   afterAll(() => adapter?.close())
 
