@@ -162,33 +162,14 @@ export const createIsthmusClient = (o: IsthmusClientOptions): IsthmusClient => {
     const body = r.kind === 'token' ? { ...r, amount: BigInt(r.amount).toString(), sender } : { ...r, sender }
     const built = await req<BuiltTransfer>('POST', '/v1/transfers', { body })
     let sent: { id: Hex; txHash: Hex; blockNumber: bigint; nonce: bigint }
+    // What every chain kind's sender takes besides its signer and the built transaction.
+    const common = { request: r, source, destination, ...(to.onTx ? { onTx: to.onTx } : {}) }
     if (built.kind === 'evm-tx' && isEthersSigner(signer)) {
-      sent = await sendEvmTransfer({
-        signer,
-        request: r,
-        txs: built.txs,
-        source,
-        destination,
-        ...(to.onTx ? { onTx: to.onTx } : {}),
-      })
+      sent = await sendEvmTransfer({ signer, txs: built.txs, ...common })
     } else if (built.kind === 'substrate-extrinsic' && !isEthersSigner(signer) && signer.kind === 'substrate') {
-      sent = await sendSubstrateTransfer({
-        signer,
-        request: r,
-        built,
-        source,
-        destination,
-        ...(to.onTx ? { onTx: to.onTx } : {}),
-      })
+      sent = await sendSubstrateTransfer({ signer, built, ...common })
     } else if (built.kind === 'fabric-proposal' && !isEthersSigner(signer) && signer.kind === 'fabric') {
-      sent = await sendFabricTransfer({
-        signer,
-        request: r,
-        built,
-        source,
-        destination,
-        ...(to.onTx ? { onTx: to.onTx } : {}),
-      })
+      sent = await sendFabricTransfer({ signer, built, ...common })
     } else
       throw new UnsupportedChainKindError({
         chain: source.ref,
